@@ -12,7 +12,7 @@ static class Fixtures
     public static string RepoRoot => Path.GetFullPath(Path.Combine(Root, "..", ".."));
 
     /// <summary>Path of a file or folder under tests/fixtures.</summary>
-    public static string File(params string[] parts) => Path.Combine([Root, .. parts]);
+    public static string Under(params string[] parts) => Path.Combine([Root, .. parts]);
 
     /// <summary>Path of a model fixture folder, e.g. Model("tiny-vit").</summary>
     public static string Model(string name) => Path.Combine(Root, "models", name);
@@ -25,7 +25,7 @@ static class Fixtures
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
         {
             var candidate = Path.Combine(dir.FullName, "tests", "fixtures");
-            if (Directory.Exists(candidate) && File.Exists(Path.Combine(dir.FullName, "HipVision.sln")))
+            if (Directory.Exists(candidate) && System.IO.File.Exists(Path.Combine(dir.FullName, "HipVision.sln")))
                 return candidate;
         }
         throw new DirectoryNotFoundException($"tests/fixtures not found above {AppContext.BaseDirectory}");
