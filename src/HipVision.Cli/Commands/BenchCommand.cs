@@ -1,0 +1,158 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using HipVision.Models;
+using Spectre.Console;
+
+namespace HipVision.Cli.Commands;
+
+/// <summary>
+/// <c>hipvision bench (--model MODEL | --arch NAME) [--synthetic SEED] [--batch N] [--iterations K] [--json]</c>:
+/// forward-pass latency (median, p90), images/s and memory, on hv-synth-v2 inputs. One untimed warm-up run
+/// (it also compiles the plan) precedes the timed ones; --profile adds a per-op breakdown.
+/// </summary>
+static class BenchCommand
+{
+    public static Command Create()
+    {
+        var model = CommonOptions.Model(required: false);
+        var arch = new Option<string>("--arch") { Description = $"Architecture preset instead of --model: {string.Join(", ", ModelPresets.Names)}" };
+        var synthetic = new Option<ulong?>("--synthetic") { Description = "Use hv-synth-v2 weights with this seed (default 1 with --arch)" };
+        var batch = new Option<int>("--batch", "-b") { Description = "Images per forward pass", DefaultValueFactory = _ => 1 };
+        var iterations = new Option<int>("--iterations", "-n") { Description = "Timed forward passes", DefaultValueFactory = _ => 10 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed forward passes first", DefaultValueFactory = _ => 1 };
+        var profile = new Option<bool>("--profile") { Description = "Time every operation and print the breakdown by op" };
+        var json = CommonOptions.Json();
+        var backend = CommonOptions.Backend();
+        var threads = CommonOptions.Threads();
+        var command = new Command("bench", "Benchmark a model's forward pass") { model, arch, synthetic, batch, iterations, warmup, profile, json, backend, threads };
+        command.SetAction(r =>
+        {
+            string? modelDir = r.GetValue(model), archName = r.GetValue(arch);
+            if ((modelDir is null) == (archName is null)) throw new UsageException("give exactly one of --model and --arch");
+            int n = r.GetValue(batch), k = r.GetValue(iterations), warm = r.GetValue(warmup);
+            if (n < 1 || k < 1 || warm < 0) throw new UsageException("--batch and --iterations must be at least 1, --warmup at least 0");
+            var options = CommonOptions.ModelOptions(r.GetValue(backend)!, r.GetValue(threads), n);
+            ulong? seed = r.GetValue(synthetic);
+            using var m = archName != null
+                ? VisionModel.CreateSynthetic(ModelPresets.Get(archName), seed ?? 1, options)
+                : seed is { } s ? VisionModel.CreateSynthetic(Models.ModelConfig.Load(Path.Combine(modelDir!, "config.json")), s, options)
+                : VisionModel.Load(modelDir!, options);
+            CommonOptions.ReportBackend(r.GetValue(backend)!, m);
+            var result = Measure(m, n, k, warm, r.GetValue(profile), archName ?? modelDir!);
+            if (r.GetValue(json)) result.WriteJson();
+            else result.WriteText();
+            return CliHost.Ok;
+        });
+        return command;
+    }
+
+    static BenchResult Measure(VisionModel m, int batch, int iterations, int warmup, bool profile, string name)
+    {
+        var (c, h, w) = m.Config.InputSize;
+        var pixels = Weights.HvSynth.PixelValues([batch, c, h, w], 1);
+        var compile = Stopwatch.StartNew();
+        var plan = m.Plan(batch);
+        compile.Stop();
+        for (int i = 0; i < warmup; i++) m.Run(pixels, batch);
+        var times = new double[iterations];
+        var byOp = new Dictionary<string, double>();
+        plan.ProfilingEnabled = profile;
+        for (int i = 0; i < iterations; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            m.Run(pixels, batch);
+            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            foreach (var (_, op, ms) in plan.Profile) byOp[op] = byOp.GetValueOrDefault(op) + ms / iterations;
+        }
+        plan.ProfilingEnabled = false;
+        Array.Sort(times);
+        double median = Percentile(times, 0.5);
+        return new BenchResult(name, m.Config.ModelType, m.BackendName, m.Threads, batch, iterations, median, Percentile(times, 0.9), times[0],
+            batch * 1000.0 / median, PeakRssBytes(), plan.PeakBytes, plan.WeightBytes, compile.Elapsed.TotalMilliseconds, byOp);
+    }
+
+    // Linear interpolation between closest ranks (numpy's default percentile).
+    static double Percentile(double[] sorted, double q)
+    {
+        double pos = q * (sorted.Length - 1);
+        int lo = (int)Math.Floor(pos), hi = Math.Min(lo + 1, sorted.Length - 1);
+        return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+    }
+
+    /// <summary>The process's peak resident memory (VmHWM), or the current working set where /proc is absent.</summary>
+    static long PeakRssBytes()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+        }
+        catch (IOException) { }
+        return Environment.WorkingSet;
+    }
+
+    sealed record BenchResult(string Model, string ModelType, string Backend, int Threads, int Batch, int Iterations, double MedianMs, double P90Ms,
+        double MinMs, double ImagesPerS, long PeakMemoryBytes, long ArenaBytes, long WeightBytes, double CompileMs, Dictionary<string, double> OpMs)
+    {
+        public void WriteText()
+        {
+            bool plain = Console.IsOutputRedirected;
+            var rows = new (string, string)[]
+            {
+                ("model", $"{Model} ({ModelType})"), ("backend", $"{Backend}, {Threads} threads"), ("batch", Batch.ToString()),
+                ("iterations", Iterations.ToString()), ("median", $"{MedianMs:F2} ms"), ("p90", $"{P90Ms:F2} ms"), ("min", $"{MinMs:F2} ms"),
+                ("throughput", $"{ImagesPerS:F2} images/s"), ("peak memory (RSS)", Mib(PeakMemoryBytes)), ("activation arena", Mib(ArenaBytes)),
+                ("weights", Mib(WeightBytes)), ("plan compile", $"{CompileMs:F0} ms"),
+            };
+            if (plain) foreach (var (k, v) in rows) Console.WriteLine($"{k,-18} {v}");
+            else
+            {
+                var table = new Table().AddColumn("").AddColumn("");
+                table.HideHeaders();
+                foreach (var (k, v) in rows) table.AddRow(k, Markup.Escape(v));
+                AnsiConsole.Write(table);
+            }
+            if (OpMs.Count == 0) return;
+            Console.WriteLine();
+            Console.WriteLine($"{"op",-18} {"ms/run",10} {"share",7}");
+            double total = OpMs.Values.Sum();
+            foreach (var (op, ms) in OpMs.OrderByDescending(p => p.Value))
+                Console.WriteLine($"{op,-18} {ms,10:F2} {ms / total,7:P1}");
+        }
+
+        static string Mib(long bytes) => $"{bytes / (1024.0 * 1024.0):F1} MiB";
+
+        public void WriteJson()
+        {
+            using var stdout = Console.OpenStandardOutput();
+            using (var w = new Utf8JsonWriter(stdout))
+            {
+                w.WriteStartObject();
+                w.WriteString("model", Model);
+                w.WriteString("model_type", ModelType);
+                w.WriteString("backend", Backend);
+                w.WriteNumber("threads", Threads);
+                w.WriteNumber("batch", Batch);
+                w.WriteNumber("iterations", Iterations);
+                w.WriteNumber("median_ms", Math.Round(MedianMs, 3));
+                w.WriteNumber("p90_ms", Math.Round(P90Ms, 3));
+                w.WriteNumber("min_ms", Math.Round(MinMs, 3));
+                w.WriteNumber("images_per_s", Math.Round(ImagesPerS, 3));
+                w.WriteNumber("peak_memory_bytes", PeakMemoryBytes);
+                w.WriteNumber("arena_bytes", ArenaBytes);
+                w.WriteNumber("weight_bytes", WeightBytes);
+                w.WriteNumber("compile_ms", Math.Round(CompileMs, 1));
+                if (OpMs.Count > 0)
+                {
+                    w.WriteStartObject("op_ms");
+                    foreach (var (op, ms) in OpMs.OrderByDescending(p => p.Value)) w.WriteNumber(op, Math.Round(ms, 3));
+                    w.WriteEndObject();
+                }
+                w.WriteEndObject();
+            }
+            stdout.WriteByte((byte)'\n');
+        }
+    }
+}

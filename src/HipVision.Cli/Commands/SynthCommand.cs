@@ -1,0 +1,66 @@
+using System.CommandLine;
+using System.Text.Json;
+using HipVision.Models;
+using HipVision.Weights;
+
+namespace HipVision.Cli.Commands;
+
+/// <summary>
+/// <c>hipvision synth --arch NAME --seed N --output DIR</c>: a Hugging Face-format model directory with
+/// hv-synth-v2 weights, to try the whole pipeline without downloads.
+/// </summary>
+static class SynthCommand
+{
+    public static Command Create()
+    {
+        var arch = new Option<string>("--arch") { Description = $"Architecture preset: {string.Join(", ", ModelPresets.Names)}", Required = true };
+        var seed = new Option<ulong>("--seed") { Description = "hv-synth-v2 seed", DefaultValueFactory = _ => 1 };
+        var output = new Option<string>("--output", "-o") { Description = "Directory to write (config.json, preprocessor_config.json, model.safetensors)", Required = true };
+        var command = new Command("synth", "Write a model directory with synthetic hv-synth-v2 weights") { arch, seed, output };
+        command.SetAction(r =>
+        {
+            var config = ModelPresets.Get(r.GetValue(arch)!);
+            Write(config, r.GetValue(seed), r.GetValue(output)!);
+            return CliHost.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>Writes the three files; each is written to a temporary name and renamed, so nothing is left half-written.</summary>
+    public static void Write(ModelConfig config, ulong seed, string directory)
+    {
+        try { Directory.CreateDirectory(directory); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new HipVisionException($"{directory}: cannot create directory: {e.Message}", e);
+        }
+        var writer = new SafeTensorsWriter();
+        foreach (var (name, shape) in config.Parameters())
+            writer.Add(name, HvSynth.Generate(name, shape, seed), shape);
+        writer.Write(Path.Combine(directory, "model.safetensors"));
+        WriteText(Path.Combine(directory, "config.json"), ConfigJson(config));
+        WriteText(Path.Combine(directory, "preprocessor_config.json"), config.DefaultPreprocessorJson + "\n");
+    }
+
+    static string ConfigJson(ModelConfig config)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true })) config.WriteJson(w);
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+    }
+
+    static void WriteText(string path, string text)
+    {
+        var tmp = path + ".tmp-" + Environment.ProcessId;
+        try
+        {
+            File.WriteAllText(tmp, text);
+            File.Move(tmp, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            File.Delete(tmp);
+            throw new HipVisionException($"{path}: cannot write: {e.Message}", e);
+        }
+    }
+}

@@ -1,0 +1,253 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using HipVision.Backends.Cpu.Ops;
+using HipVision.Graph;
+
+namespace HipVision.Backends.Cpu;
+
+/// <summary>
+/// A graph compiled for the CPU: one pinned arena laid out by <see cref="MemoryPlanner"/> (intermediate tensors
+/// share bytes when their lifetimes do not overlap; reshapes are views), constants pinned in place, GEMM weights
+/// packed, and one <see cref="CpuStep"/> per operation with every pointer resolved. Run only replays the steps.
+/// </summary>
+internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
+{
+    readonly List<CpuStep> _steps = [];
+    readonly List<GCHandle> _pins = [];
+    readonly Dictionary<Node, CpuTensor> _tensors = [];
+    readonly Dictionary<string, CpuTensor> _outputs = [];
+    readonly float[] _arena;
+    readonly float* _base;
+    readonly CpuTensor _input;
+    readonly List<(string, string, double)> _profile = [];
+
+    public CpuExecutionPlan(ModelGraph graph, int threads, Func<Node, PackedMatrix> packLinear)
+    {
+        if (graph.Inputs.Count != 1) throw new ArgumentException("the CPU plan supports graphs with exactly one input");
+        var layout = new ArenaLayout(graph, node => ScratchFloats(node, threads));
+        _arena = GC.AllocateUninitializedArray<float>((int)Math.Max(layout.ArenaFloats, 1), pinned: true);
+        _base = (float*)Unsafe.AsPointer(ref _arena[0]);
+        PeakBytes = layout.ArenaFloats * sizeof(float);
+        Threads = threads;
+
+        foreach (var node in graph.Nodes)
+        {
+            if (IsConstant(node)) continue;
+            var step = CreateStep(node, layout, packLinear);
+            if (step != null) _steps.Add(step);
+        }
+        _input = Tensor(graph.Inputs[0]);
+        foreach (var (name, node) in graph.Outputs) _outputs[name] = Tensor(node);
+        Outputs = graph.Outputs.Select(o => (o.Name, o.Node.Shape)).ToArray();
+        WeightBytes = _weightBytes;
+    }
+
+    int Threads { get; }
+
+    long _weightBytes;
+
+    public string BackendName => "cpu";
+
+    public int[] InputShape => _input.Shape;
+
+    public IReadOnlyList<(string Name, int[] Shape)> Outputs { get; }
+
+    public long PeakBytes { get; }
+
+    public long WeightBytes { get; }
+
+    public bool ProfilingEnabled { get; set; }
+
+    public IReadOnlyList<(string Name, string Op, double Milliseconds)> Profile => _profile;
+
+    public void Run(ReadOnlySpan<float> input)
+    {
+        if (input.Length != _input.Count)
+            throw new ArgumentException($"input has {input.Length} values, the plan expects {ShapeMath.Format(_input.Shape)} = {_input.Count}");
+        input.CopyTo(_input.Span);
+        _profile.Clear();
+        if (!ProfilingEnabled)
+        {
+            foreach (var step in _steps) step.Run();
+            return;
+        }
+        foreach (var step in _steps)
+        {
+            long start = Stopwatch.GetTimestamp();
+            step.Run();
+            _profile.Add((step.Name, step.Op, Stopwatch.GetElapsedTime(start).TotalMilliseconds));
+        }
+    }
+
+    public void CopyOutput(string name, Span<float> destination)
+    {
+        if (!_outputs.TryGetValue(name, out var t)) throw new ArgumentException($"plan has no output '{name}'");
+        if (destination.Length != t.Count) throw new ArgumentException($"output '{name}' has {t.Count} values, destination holds {destination.Length}");
+        t.Span.CopyTo(destination);
+    }
+
+    public void Dispose()
+    {
+        foreach (var pin in _pins) pin.Free();
+        _pins.Clear();
+    }
+
+    static long ScratchFloats(Node node, int threads) => node.Kind switch
+    {
+        OpKind.Attention => AttentionStep.ScratchFloatsPerThread(node.Shape[1], node.Shape[2] / node.Attr<AttentionAttributes>().Heads) * threads,
+        OpKind.PatchEmbedding => (long)node.Shape[0] * node.Shape[1] * node.Inputs[1].ElementCount / node.Inputs[1].Shape[0],
+        OpKind.Conv2d when node.Attr<Conv2dAttributes>().Groups == 1 =>
+            (long)node.Shape[2] * node.Shape[3] * (node.Inputs[1].ElementCount / node.Inputs[1].Shape[0] + node.Shape[1]),
+        _ => 0,
+    };
+
+    CpuTensor Tensor(Node node)
+    {
+        if (_tensors.TryGetValue(node, out var t)) return t;
+        if (node.Kind == OpKind.Reshape && IsConstant(node))
+            return _tensors[node] = new CpuTensor(Tensor(node.Inputs[0]).Address, node.Shape);
+        if (node.Kind != OpKind.Constant) throw new InvalidOperationException($"{node} has no storage");
+        var pin = GCHandle.Alloc(node.Data!, GCHandleType.Pinned);
+        _pins.Add(pin);
+        _weightBytes += node.ElementCount * sizeof(float);
+        t = new CpuTensor(pin.AddrOfPinnedObject(), node.Shape);
+        _tensors[node] = t;
+        return t;
+    }
+
+    /// <summary>Constants and reshapes of constants: weights, never in the arena.</summary>
+    static bool IsConstant(Node node) => node.Kind == OpKind.Constant || (node.Kind == OpKind.Reshape && IsConstant(node.Inputs[0]));
+
+    nint Optional(Node node, int index) => node.Inputs.Count > index ? Tensor(node.Inputs[index]).Address : 0;
+
+    CpuStep? CreateStep(Node node, ArenaLayout layout, Func<Node, PackedMatrix> packLinear)
+    {
+        var y = new CpuTensor((nint)(_base + layout.Offset(node)), node.Shape);
+        _tensors[node] = y;
+        if (node.Kind is OpKind.Input or OpKind.Reshape) return null; // the input is copied in by Run; a reshape is a view
+        var x = Tensor(node.Inputs[0]);
+        var name = node.Name.Length > 0 ? node.Name : $"%{node.Id}";
+        int threads = Threads;
+        CpuTensor Scratch() => new((nint)(_base + layout.ScratchOffset(node)), [(int)ScratchFloats(node, threads)]);
+        PackedMatrix Packed(Node weight)
+        {
+            var packed = packLinear(weight);
+            _weightBytes += (long)packed.K * packed.N * sizeof(float);
+            return packed;
+        }
+        switch (node.Kind)
+        {
+            case OpKind.Linear:
+                return new LinearStep(name, x, Packed(node.Inputs[1]), Optional(node, 2), y, threads);
+            case OpKind.PatchEmbedding:
+                return new PatchEmbeddingStep(name, x, Packed(node.Inputs[1]), Optional(node, 2), y, node.Attr<PatchAttributes>().PatchSize, Scratch(), threads);
+            case OpKind.Conv2d:
+            {
+                var a = node.Attr<Conv2dAttributes>();
+                var w = node.Inputs[1];
+                if (a.Groups != 1) return new GroupedConv2dStep(name, x, Tensor(w), Optional(node, 2), y, a, threads);
+                var scratch = Scratch();
+                long colsFloats = (long)node.Shape[2] * node.Shape[3] * (w.ElementCount / w.Shape[0]);
+                var cols = new CpuTensor(scratch.Address, [(int)colsFloats]);
+                var pixelMajor = new CpuTensor((nint)(scratch.Pointer + colsFloats), [node.Shape[2] * node.Shape[3] * node.Shape[1]]);
+                return new Conv2dStep(name, x, Packed(w), Optional(node, 2), y, a, w.Shape[2], w.Shape[3], cols, pixelMajor, threads);
+            }
+            case OpKind.BatchNorm:
+                return BatchNormStep.Create(name, x, y, node.Inputs[1].Data!, node.Inputs[2].Data!, node.Inputs[3].Data!, node.Inputs[4].Data!,
+                    node.Attr<EpsilonAttributes>().Epsilon);
+            case OpKind.LayerNorm:
+                return new LayerNormStep(name, x, Tensor(node.Inputs[1]), Tensor(node.Inputs[2]), y, node.Attr<EpsilonAttributes>().Epsilon, threads);
+            case OpKind.Gelu or OpKind.Relu6 or OpKind.Silu or OpKind.Sigmoid:
+                return new UnaryStep(name, node.Kind, x, y, threads);
+            case OpKind.Softmax:
+                return new SoftmaxStep(name, x, y, threads);
+            case OpKind.Attention:
+            {
+                var a = node.Attr<AttentionAttributes>();
+                CpuTensor? bias = node.Inputs.Count > 1 ? Tensor(node.Inputs[1]) : null;
+                return new AttentionStep(name, x, bias, y, a.Heads, a.Scale, Scratch(), threads);
+            }
+            case OpKind.Add or OpKind.Mul:
+                return new BinaryStep(name, node.Kind, x, Tensor(node.Inputs[1]), y, threads);
+            case OpKind.Transpose:
+                return StridedCopyStep.Transpose(name, x, y, node.Attr<TransposeAttributes>().Permutation);
+            case OpKind.Slice:
+                return StridedCopyStep.Slice(name, x, y, node.Attr<SliceAttributes>());
+            case OpKind.Expand:
+                return StridedCopyStep.Expand(name, x, y);
+            case OpKind.Concat:
+                return new ConcatStep(name, node.Inputs.Select(Tensor).ToArray(), y, node.Attr<AxisAttributes>().Axis);
+            case OpKind.ReduceMean:
+            {
+                int axis = node.Attr<AxisAttributes>().Axis;
+                long outer = ShapeMath.Count(x.Shape.AsSpan(0, axis)), inner = ShapeMath.Count(x.Shape.AsSpan(axis + 1));
+                return new ReduceMeanStep(name, "ReduceMean", x, y, outer, x.Shape[axis], inner);
+            }
+            case OpKind.GlobalAvgPool:
+                return new ReduceMeanStep(name, "GlobalAvgPool", x, y, (long)x.Shape[0] * x.Shape[1], x.Shape[2] * x.Shape[3], 1);
+            case OpKind.SqueezeExcite:
+                return new SqueezeExciteStep(name, x, Tensor(node.Inputs[1]), Tensor(node.Inputs[2]), Tensor(node.Inputs[3]), Tensor(node.Inputs[4]), y,
+                    node.Attr<SqueezeExciteAttributes>().Activation, threads);
+            default:
+                throw new NotSupportedException($"the CPU backend has no kernel for {node.Kind}");
+        }
+    }
+
+    /// <summary>
+    /// Where every activation and scratch buffer lives in the arena: one request per storage root (reshapes
+    /// share their input's root), live from its defining step to its last reader (graph outputs to the end).
+    /// </summary>
+    sealed class ArenaLayout
+    {
+        readonly Dictionary<Node, long> _offsets = [];
+        readonly Dictionary<Node, long> _scratch = [];
+
+        public ArenaLayout(ModelGraph graph, Func<Node, long> scratchFloats)
+        {
+            var root = new Dictionary<Node, Node>();
+            var step = new Dictionary<Node, int>();
+            var last = new Dictionary<Node, int>();
+            int s = 0;
+            foreach (var node in graph.Nodes)
+            {
+                if (IsConstant(node)) continue;
+                step[node] = s++;
+                root[node] = node.Kind == OpKind.Reshape ? root[node.Inputs[0]] : node;
+                last[root[node]] = Math.Max(last.GetValueOrDefault(root[node]), step[node]);
+                foreach (var input in node.Inputs)
+                    if (!IsConstant(input)) last[root[input]] = Math.Max(last[root[input]], step[node]);
+            }
+            foreach (var (_, output) in graph.Outputs) last[root[output]] = int.MaxValue;
+
+            var requests = new List<MemoryPlanner.Request>();
+            var owners = new List<(Node Node, bool IsScratch)>();
+            foreach (var node in graph.Nodes)
+            {
+                if (IsConstant(node)) continue;
+                if (root[node] == node)
+                {
+                    requests.Add(new(node.ElementCount * sizeof(float), step[node], last[node]));
+                    owners.Add((node, false));
+                }
+                long scratch = scratchFloats(node);
+                if (scratch > 0)
+                {
+                    requests.Add(new(scratch * sizeof(float), step[node], step[node]));
+                    owners.Add((node, true));
+                }
+            }
+            var (offsets, arenaBytes) = MemoryPlanner.Plan(requests);
+            for (int i = 0; i < owners.Count; i++)
+                (owners[i].IsScratch ? _scratch : _offsets)[owners[i].Node] = offsets[i] / sizeof(float);
+            foreach (var node in graph.Nodes)
+                if (!IsConstant(node) && root[node] != node) _offsets[node] = _offsets[root[node]];
+            ArenaFloats = arenaBytes / sizeof(float);
+        }
+
+        public long ArenaFloats { get; }
+
+        public long Offset(Node node) => _offsets[node];
+
+        public long ScratchOffset(Node node) => _scratch[node];
+    }
+}

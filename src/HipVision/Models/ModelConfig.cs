@@ -1,0 +1,126 @@
+using System.Text.Json;
+using HipVision.Graph;
+using HipVision.Weights;
+
+namespace HipVision.Models;
+
+/// <summary>
+/// The parts of a Hugging Face <c>config.json</c> every family shares (model type, labels) plus what each
+/// family implements: building its graph from weights and listing its parameters. One subclass per family.
+/// </summary>
+public abstract record ModelConfig
+{
+    /// <summary>The HF <c>model_type</c> ("vit", …).</summary>
+    public abstract string ModelType { get; }
+
+    /// <summary>Class labels by index (from <c>id2label</c>; "LABEL_i" when absent).</summary>
+    public IReadOnlyList<string> Labels { get; init; } = [];
+
+    /// <summary>Number of classifier outputs.</summary>
+    public int NumLabels => Labels.Count;
+
+    /// <summary>Input channels × height × width the model expects.</summary>
+    public abstract (int Channels, int Height, int Width) InputSize { get; }
+
+    /// <summary>
+    /// Records the model for a batch of <paramref name="batch"/> images. Outputs: "logits" and, when
+    /// <paramref name="hiddenStates"/> is set, "hidden_states.K" as HF's output_hidden_states returns them.
+    /// </summary>
+    public abstract ModelGraph BuildGraph(IWeightSource weights, int batch, bool hiddenStates = false);
+
+    /// <summary>The <c>preprocessor_config.json</c> the hub model of this family ships, for synthetic models.</summary>
+    public abstract string DefaultPreprocessorJson { get; }
+
+    /// <summary>Writes this config as a Hugging Face <c>config.json</c>.</summary>
+    public abstract void WriteJson(Utf8JsonWriter json);
+
+    /// <summary>Every parameter the model reads, (name, shape), in the order the graph asks for them.</summary>
+    public IReadOnlyList<(string Name, int[] Shape)> Parameters()
+    {
+        var recorder = new ShapeRecordingWeights();
+        BuildGraph(recorder, 1);
+        return recorder.Requested;
+    }
+
+    /// <summary>Number of parameters (elements of every float tensor the model reads).</summary>
+    public long ParameterCount => Parameters().Sum(p => ShapeMath.Count(p.Shape));
+
+    /// <summary>Reads a config.json, dispatching on <c>model_type</c>; errors name the file.</summary>
+    public static ModelConfig Load(string path)
+    {
+        string text;
+        try { text = File.ReadAllText(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new HipVisionException($"{path}: cannot read: {e.Message}", e);
+        }
+        return Parse(text, path);
+    }
+
+    /// <summary>Parses config.json text; <paramref name="source"/> names it in errors.</summary>
+    public static ModelConfig Parse(string json, string source)
+    {
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(json); }
+        catch (JsonException e) { throw new HipVisionException($"{source}: not valid JSON: {e.Message}", e); }
+        using (doc)
+        {
+            var root = new JsonConfigReader(doc.RootElement, source);
+            var type = root.String("model_type", "");
+            return type switch
+            {
+                "vit" => VitConfig.FromJson(root),
+                "" => throw new HipVisionException($"{source}: no model_type (is this a Hugging Face config.json?)"),
+                _ => throw new HipVisionException($"{source}: model_type '{type}' is not supported (supported: {string.Join(", ", SupportedModelTypes)})"),
+            };
+        }
+    }
+
+    /// <summary>The <c>model_type</c> values HipVision can run.</summary>
+    public static IReadOnlyList<string> SupportedModelTypes { get; } = ["vit"];
+
+    /// <summary>Labels from <c>id2label</c> (dense 0…n−1), or LABEL_i for <paramref name="defaultCount"/> classes.</summary>
+    protected static IReadOnlyList<string> ReadLabels(JsonConfigReader root, int defaultCount)
+    {
+        var map = root.StringMap("id2label");
+        if (map.Count == 0)
+        {
+            int n = root.Int("num_labels", defaultCount);
+            return Enumerable.Range(0, n).Select(i => $"LABEL_{i}").ToArray();
+        }
+        var labels = new string[map.Count];
+        foreach (var (key, value) in map)
+        {
+            if (!int.TryParse(key, out int id) || id < 0 || id >= labels.Length)
+                throw new HipVisionException($"{root.Source}: id2label key '{key}' is not an index in 0..{labels.Length - 1}");
+            labels[id] = value;
+        }
+        return labels;
+    }
+
+    /// <summary>Writes id2label/label2id as HF does.</summary>
+    protected void WriteLabels(Utf8JsonWriter json)
+    {
+        json.WriteStartObject("id2label");
+        for (int i = 0; i < Labels.Count; i++) json.WriteString(i.ToString(System.Globalization.CultureInfo.InvariantCulture), Labels[i]);
+        json.WriteEndObject();
+        json.WriteStartObject("label2id");
+        foreach (var (label, i) in Labels.Select((l, i) => (l, i)).DistinctBy(p => p.l)) json.WriteNumber(label, i);
+        json.WriteEndObject();
+    }
+
+    /// <summary>A weight source that returns zeros of any requested shape and records the requests.</summary>
+    sealed class ShapeRecordingWeights : IWeightSource
+    {
+        public List<(string Name, int[] Shape)> Requested { get; } = [];
+        public string SourceName => "parameter listing";
+        public IEnumerable<string> Names => Requested.Select(r => r.Name);
+        public bool Contains(string name) => true;
+        public float[] Get(string name, int[] expectedShape)
+        {
+            Requested.Add((name, expectedShape));
+            return new float[ShapeMath.Count(expectedShape)];
+        }
+        public void Dispose() { }
+    }
+}

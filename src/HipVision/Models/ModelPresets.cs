@@ -1,0 +1,23 @@
+namespace HipVision.Models;
+
+/// <summary>Configurations of the hub models, by name: the short name (vit-base-patch16-224) or the hub id (google/vit-base-patch16-224).</summary>
+public static class ModelPresets
+{
+    static readonly (string Name, string HubId, Func<ModelConfig> Create)[] All =
+    [
+        ("vit-base-patch16-224", "google/vit-base-patch16-224", () => VitConfig.VitBasePatch16_224),
+    ];
+
+    /// <summary>The short names, for help texts and errors.</summary>
+    public static IReadOnlyList<string> Names => All.Select(p => p.Name).ToArray();
+
+    /// <summary>The preset of that name or hub id.</summary>
+    /// <exception cref="HipVisionException">Unknown name; the message lists the known ones.</exception>
+    public static ModelConfig Get(string name)
+    {
+        foreach (var p in All)
+            if (string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase) || string.Equals(p.HubId, name, StringComparison.OrdinalIgnoreCase))
+                return p.Create();
+        throw new HipVisionException($"unknown architecture '{name}' (known: {string.Join(", ", Names)})");
+    }
+}

@@ -1,0 +1,206 @@
+using HipVision.Backends;
+using HipVision.Backends.Cpu;
+using HipVision.Imaging;
+using HipVision.Models;
+using HipVision.Weights;
+
+namespace HipVision;
+
+/// <summary>
+/// An image classifier loaded from a Hugging Face model directory (config.json, preprocessor_config.json,
+/// model.safetensors) or built with synthetic weights: preprocessing exactly as the HF image processor does it,
+/// the model on the chosen backend, softmax and top-k.
+/// </summary>
+/// <remarks>
+/// Thread safety: one instance may be shared by concurrent callers. Runs are serialised (each compiled plan
+/// owns one activation arena), so concurrent calls are correct but do not run in parallel; use one instance
+/// per thread for parallel throughput (the CPU backend already uses every core within a run).
+/// Execution plans are compiled on first use for each batch size and kept until disposal.
+/// </remarks>
+public sealed class VisionModel : IDisposable
+{
+    readonly IWeightSource _weights;
+    readonly IBackend _backend;
+    readonly Dictionary<int, IExecutionPlan> _plans = [];
+    readonly Lock _lock = new();
+    bool _disposed;
+
+    VisionModel(ModelConfig config, PreprocessorConfig preprocessor, IWeightSource weights, VisionModelOptions options, string source)
+    {
+        Config = config;
+        Processor = new ImageProcessor(preprocessor);
+        _weights = new CachedWeights(weights);
+        Options = options;
+        Source = source;
+        var (channels, height, width) = config.InputSize;
+        if (Processor.HasFixedOutputSize && (Processor.OutputHeight != height || Processor.OutputWidth != width || channels != 3))
+            throw new HipVisionException($"{source}: the preprocessor produces {Processor.OutputWidth}x{Processor.OutputHeight} images, the model expects {width}x{height} with {channels} channels");
+        _backend = options.Backend switch
+        {
+            BackendKind.Auto or BackendKind.Cpu => new CpuBackend(options.Threads),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Backend, "unknown backend"),
+        };
+    }
+
+    /// <summary>
+    /// Loads a Hugging Face-format model directory: config.json, model.safetensors (or a sharded
+    /// model.safetensors.index.json) and preprocessor_config.json (the family's hub default when absent).
+    /// </summary>
+    /// <exception cref="HipVisionException">A file is missing or invalid; the message names it.</exception>
+    public static VisionModel Load(string directory, VisionModelOptions? options = null)
+    {
+        if (!Directory.Exists(directory))
+            throw new HipVisionException(File.Exists(directory) ? $"{directory}: expected a model directory (config.json, model.safetensors, preprocessor_config.json), got a file" : $"{directory}: no such model directory");
+        var configPath = Path.Combine(directory, "config.json");
+        if (!File.Exists(configPath)) throw new HipVisionException($"{configPath}: missing (not a Hugging Face model directory)");
+        var config = ModelConfig.Load(configPath);
+        var preprocessorPath = Path.Combine(directory, "preprocessor_config.json");
+        var preprocessor = File.Exists(preprocessorPath)
+            ? PreprocessorConfig.Load(preprocessorPath)
+            : PreprocessorConfig.Parse(config.DefaultPreprocessorJson, $"default preprocessor of {config.ModelType}");
+        var weights = SafeTensorsWeights.OpenDirectory(directory);
+        try
+        {
+            var model = new VisionModel(config, preprocessor, weights, options ?? new(), directory);
+            model.Plan(1); // fail now, not at the first image, when the checkpoint does not fit the config
+            return model;
+        }
+        catch
+        {
+            weights.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A model with <c>hv-synth-v2</c> weights for <paramref name="seed"/> (benchmarks, trying the pipeline).</summary>
+    public static VisionModel CreateSynthetic(ModelConfig config, ulong seed, VisionModelOptions? options = null) =>
+        new(config, PreprocessorConfig.Parse(config.DefaultPreprocessorJson, "synthetic"), new SyntheticWeights(seed), options ?? new(), $"hv-synth-v2 seed {seed}");
+
+    /// <summary>The model's configuration (family, sizes, labels).</summary>
+    public ModelConfig Config { get; }
+
+    /// <summary>The image processor (resize, crop, rescale, normalise) the model was trained with.</summary>
+    public ImageProcessor Processor { get; }
+
+    /// <summary>The options the model was loaded with.</summary>
+    public VisionModelOptions Options { get; }
+
+    /// <summary>Where the model came from (directory, or the synthetic seed).</summary>
+    public string Source { get; }
+
+    /// <summary>Class labels, index = class id.</summary>
+    public IReadOnlyList<string> Labels => Config.Labels;
+
+    /// <summary>The backend actually used ("cpu").</summary>
+    public string BackendName => _backend.Name;
+
+    /// <summary>CPU threads per operation.</summary>
+    public int Threads => _backend is CpuBackend cpu ? cpu.Threads : 0;
+
+    /// <summary>Values per image of pixel_values: channels × height × width.</summary>
+    public int ImageValues => Config.InputSize.Channels * Config.InputSize.Height * Config.InputSize.Width;
+
+    /// <summary>Decodes and preprocesses an image file into pixel_values [3, H, W].</summary>
+    public float[] Preprocess(string imagePath) => Processor.Preprocess(ImageLoader.Load(imagePath));
+
+    /// <summary>Decodes and preprocesses an encoded image (JPEG, PNG, BMP, GIF, WebP) from a stream.</summary>
+    public float[] Preprocess(Stream image, string sourceName = "stream") => Processor.Preprocess(ImageLoader.Load(image, sourceName));
+
+    /// <summary>Decodes and preprocesses an encoded image held in memory.</summary>
+    public float[] Preprocess(byte[] image, string sourceName = "bytes") => Processor.Preprocess(ImageLoader.Load(image, sourceName));
+
+    /// <summary>Runs the model on <paramref name="batch"/> images of pixel_values (C order) and returns the logits [batch, labels].</summary>
+    public float[] Run(ReadOnlySpan<float> pixelValues, int batch)
+    {
+        if (batch <= 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "batch must be positive");
+        if (pixelValues.Length != (long)batch * ImageValues)
+            throw new ArgumentException($"pixel_values holds {pixelValues.Length} values; {batch} images of {Config.InputSize} need {(long)batch * ImageValues}", nameof(pixelValues));
+        var logits = new float[batch * Config.NumLabels];
+        lock (_lock)
+        {
+            var plan = Plan(batch);
+            plan.Run(pixelValues);
+            plan.CopyOutput("logits", logits);
+        }
+        return logits;
+    }
+
+    /// <summary>Classifies one image file: the <paramref name="top"/> most probable classes, best first.</summary>
+    public IReadOnlyList<Prediction> Classify(string imagePath, int top = 5) => TopK(Run(Preprocess(imagePath), 1), top);
+
+    /// <summary>Classifies one encoded image from a stream.</summary>
+    public IReadOnlyList<Prediction> Classify(Stream image, int top = 5, string sourceName = "stream") => TopK(Run(Preprocess(image, sourceName), 1), top);
+
+    /// <summary>Classifies one encoded image held in memory.</summary>
+    public IReadOnlyList<Prediction> Classify(byte[] image, int top = 5, string sourceName = "bytes") => TopK(Run(Preprocess(image, sourceName), 1), top);
+
+    /// <summary>Classifies many image files, <see cref="VisionModelOptions.BatchSize"/> per forward pass; results in input order.</summary>
+    public IReadOnlyList<IReadOnlyList<Prediction>> Classify(IReadOnlyList<string> imagePaths, int top = 5)
+    {
+        var results = new List<IReadOnlyList<Prediction>>(imagePaths.Count);
+        int batchSize = Math.Max(1, Options.BatchSize);
+        for (int start = 0; start < imagePaths.Count; start += batchSize)
+        {
+            int n = Math.Min(batchSize, imagePaths.Count - start);
+            var pixels = new float[n * ImageValues];
+            for (int i = 0; i < n; i++) Preprocess(imagePaths[start + i]).CopyTo(pixels, i * ImageValues);
+            var logits = Run(pixels, n);
+            for (int i = 0; i < n; i++) results.Add(TopK(logits.AsSpan(i * Config.NumLabels, Config.NumLabels), top));
+        }
+        return results;
+    }
+
+    /// <summary>Softmax of one row of logits and its <paramref name="top"/> best classes (computed in double).</summary>
+    public IReadOnlyList<Prediction> TopK(ReadOnlySpan<float> logits, int top)
+    {
+        double max = double.NegativeInfinity;
+        foreach (var v in logits) max = Math.Max(max, v);
+        double sum = 0;
+        foreach (var v in logits) sum += Math.Exp(v - max);
+        var order = Enumerable.Range(0, logits.Length).ToArray();
+        var values = logits.ToArray();
+        Array.Sort(order, (a, b) => values[b].CompareTo(values[a]) is var c && c != 0 ? c : a.CompareTo(b));
+        return order.Take(Math.Clamp(top, 0, logits.Length))
+                    .Select(i => new Prediction(i, Labels[i], Math.Exp(values[i] - max) / sum)).ToArray();
+    }
+
+    /// <summary>The compiled plan for a batch size (compiled on first use); exposes peak memory and profiling.</summary>
+    public IExecutionPlan Plan(int batch)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        lock (_lock)
+        {
+            if (!_plans.TryGetValue(batch, out var plan))
+                _plans[batch] = plan = _backend.Compile(Config.BuildGraph(_weights, batch));
+            return plan;
+        }
+    }
+
+    /// <summary>Releases the plans and the memory-mapped weights.</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            foreach (var plan in _plans.Values) plan.Dispose();
+            _plans.Clear();
+            _weights.Dispose();
+        }
+    }
+
+    /// <summary>Reads each tensor once, so plans for several batch sizes share (and pack once) the same arrays.</summary>
+    sealed class CachedWeights(IWeightSource inner) : IWeightSource
+    {
+        readonly Dictionary<string, float[]> _cache = [];
+        public string SourceName => inner.SourceName;
+        public IEnumerable<string> Names => inner.Names;
+        public bool Contains(string name) => inner.Contains(name);
+        public float[] Get(string name, int[] expectedShape)
+        {
+            if (!_cache.TryGetValue(name, out var data)) _cache[name] = data = inner.Get(name, expectedShape);
+            return data;
+        }
+        public void Dispose() => inner.Dispose();
+    }
+}

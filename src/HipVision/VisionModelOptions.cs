@@ -1,0 +1,14 @@
+namespace HipVision;
+
+/// <summary>How <see cref="VisionModel"/> runs a model.</summary>
+public sealed record VisionModelOptions
+{
+    /// <summary>Compute backend (default <see cref="BackendKind.Auto"/>).</summary>
+    public BackendKind Backend { get; init; } = BackendKind.Auto;
+
+    /// <summary>CPU threads per operation; 0 (default) uses one per core.</summary>
+    public int Threads { get; init; }
+
+    /// <summary>Most images per forward pass when classifying many images (default 8).</summary>
+    public int BatchSize { get; init; } = 8;
+}
