@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace HipVision.Weights;
@@ -87,22 +88,34 @@ public static class HvSynth
         return result;
     }
 
+    /// <summary>Step 3: splitmix64 output number <paramref name="index"/>+1 from <paramref name="state"/> (the z of element index).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong SplitMix64(ulong state, long index)
+    {
+        ulong x = state + (ulong)(index + 1) * Golden;
+        ulong z = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
+    /// <summary>Step 4: the top 53 bits of <paramref name="z"/> as v = 2u − 1 in [-1, 1); both steps exact in double.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Signed(ulong z) => 2.0 * ((z >> 11) * (1.0 / (1UL << 53))) - 1.0;
+
+    /// <summary>Step 5: offset + scale·v, rounded to double after each operation, then once to float32.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Value(double offset, double scale, double v)
+    {
+        // Two separate roundings, as the formula says; RyuJIT never contracts a*b+c into an FMA on its own.
+        double product = scale * v;
+        return (float)(offset + product);
+    }
+
     static void Fill(float[] dest, int start, int length, ulong state, double offset, double scale)
     {
         var span = dest.AsSpan(start, length);
-        ulong x = state + (ulong)start * Golden;
         for (int k = 0; k < span.Length; k++)
-        {
-            x += Golden;
-            ulong z = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
-            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-            z ^= z >> 31;
-            double u = (z >> 11) * (1.0 / (1UL << 53));
-            double v = 2.0 * u - 1.0;
-            // Two separate roundings, as the formula says; RyuJIT never contracts this into an FMA.
-            double product = scale * v;
-            span[k] = (float)(offset + product);
-        }
+            span[k] = Value(offset, scale, Signed(SplitMix64(state, start + k)));
     }
 
     static long ElementCount(int[] shape)
