@@ -52,6 +52,10 @@ public sealed unsafe class SafeTensorsFile : IDisposable
         {
             stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new HipVisionException($"{path}: file not found", e);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new HipVisionException($"{path}: cannot open: {e.Message}", e);

@@ -100,7 +100,7 @@ internal static class SafeTensorsHeader
         var begin = Offset(offsetsJson[0], offsetsJson, where);
         var end = Offset(offsetsJson[1], offsetsJson, where);
         if (begin > end)
-            throw new HipVisionException($"{where}: data_offsets [{begin}, {end}] begin after they end");
+            throw new HipVisionException($"{where}: data_offsets [{begin}, {end}]: begin is after end");
         if (end > dataSize)
             throw new HipVisionException($"{where}: data_offsets [{begin}, {end}] run past the end of the data ({dataSize} bytes)");
 

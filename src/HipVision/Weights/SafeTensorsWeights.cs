@@ -96,7 +96,10 @@ public sealed class SafeTensorsWeights : IWeightSource
         }
         try
         {
-            using var doc = JsonDocument.Parse(bytes);
+            // Files saved by Windows editors often start with a UTF-8 byte order mark, which JsonDocument rejects.
+            var json = bytes.AsMemory();
+            if (json.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) json = json[3..];
+            using var doc = JsonDocument.Parse(json);
             if (doc.RootElement.ValueKind != JsonValueKind.Object
                 || !doc.RootElement.TryGetProperty("weight_map", out var map) || map.ValueKind != JsonValueKind.Object)
                 throw new HipVisionException($"{indexPath}: no \"weight_map\" object");
