@@ -45,7 +45,7 @@ public sealed record VitConfig : ModelConfig
 
     /// <inheritdoc/>
     public override string DefaultPreprocessorJson =>
-        $$"""{"do_normalize": true, "do_rescale": true, "do_resize": true, "image_mean": [0.5, 0.5, 0.5], "image_processor_type": "ViTImageProcessor", "image_std": [0.5, 0.5, 0.5], "resample": 2, "rescale_factor": 0.00392156862745098, "size": {"height": {{ImageSize}}, "width": {{ImageSize}}}}""";
+        $$$"""{"do_normalize": true, "do_rescale": true, "do_resize": true, "image_mean": [0.5, 0.5, 0.5], "image_processor_type": "ViTImageProcessor", "image_std": [0.5, 0.5, 0.5], "resample": 2, "rescale_factor": 0.00392156862745098, "size": {"height": {{{ImageSize}}}, "width": {{{ImageSize}}}}}""";
 
     /// <summary>Reads the fields from a parsed config.json.</summary>
     public static VitConfig FromJson(JsonConfigReader json)
