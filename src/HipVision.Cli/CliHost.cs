@@ -37,12 +37,16 @@ static class CliHost
         }
     }
 
-    static string OneLine(Exception e) => e switch
+    static string OneLine(Exception e)
     {
-        HipVisionException => e.Message,
-        OutOfMemoryException => "out of memory (try a smaller --batch)",
-        _ => $"{e.GetType().Name}: {e.Message}",
-    }.ReplaceLineEndings(" ");
+        var text = e switch
+        {
+            HipVisionException => e.Message,
+            OutOfMemoryException => "out of memory (try a smaller --batch)",
+            _ => $"{e.GetType().Name}: {e.Message}",
+        };
+        return text.ReplaceLineEndings(" ");
+    }
 }
 
 /// <summary>A command-line combination that parses but makes no sense (exit code 2).</summary>

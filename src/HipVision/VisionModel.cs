@@ -58,7 +58,7 @@ public sealed class VisionModel : IDisposable
         var preprocessor = File.Exists(preprocessorPath)
             ? PreprocessorConfig.Load(preprocessorPath)
             : PreprocessorConfig.Parse(config.DefaultPreprocessorJson, $"default preprocessor of {config.ModelType}");
-        var weights = SafeTensorsWeights.OpenDirectory(directory);
+        var weights = SafeTensorsWeights.Open(directory);
         try
         {
             var model = new VisionModel(config, preprocessor, weights, options ?? new(), directory);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using HipVision.Backends.Cpu.Ops;
 using HipVision.Graph;
