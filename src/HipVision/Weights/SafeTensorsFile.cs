@@ -133,11 +133,9 @@ public sealed unsafe class SafeTensorsFile : IDisposable
         switch (info.Dtype)
         {
             case SafeTensorDtype.F32:
-                // The mapping gives no alignment guarantee for odd headers, so copy bytes rather than reinterpret.
+                // A byte copy, not a reinterpreting cast: a header whose length is not a multiple of 8
+                // (other writers) leaves the data unaligned. The file is little-endian, like every .NET target.
                 bytes.CopyTo(MemoryMarshal.AsBytes(result.AsSpan()));
-                if (!BitConverter.IsLittleEndian)
-                    for (int i = 0; i < result.Length; i++)
-                        result[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(4 * i)..]);
                 break;
             case SafeTensorDtype.F16:
                 for (int i = 0; i < result.Length; i++)
