@@ -15,7 +15,8 @@ namespace HipVision.Imaging;
 /// <item>unpremultiplied alpha, then alpha dropped: <c>convert("RGB")</c> discards alpha without compositing
 ///   onto a background, so the stored colour of a transparent pixel is what HF sees;</item>
 /// <item>gray and gray+alpha come out as R = G = B; palettes are expanded;</item>
-/// <item>the EXIF orientation (1-8) is applied after decoding, as <c>exif_transpose</c> does; GIF gives its first frame.</item>
+/// <item>the EXIF orientation (1-8) is applied after decoding, as <c>exif_transpose</c> does (for PNG read from
+///   the eXIf chunk here, because Skia's PNG codec does not report it); GIF gives its first frame.</item>
 /// </list>
 /// Every failure is a <see cref="HipVisionException"/> whose one-line message names the source.
 /// </remarks>
@@ -99,7 +100,10 @@ public static class ImageLoader
             throw new HipVisionException($"{sourceName}: image data is truncated or corrupt ({format})");
         if (result != SKCodecResult.Success)
             throw new HipVisionException($"{sourceName}: cannot decode {format} image ({result})");
-        return (RgbImage.FromHwc(rgba, height, width, 4), (int)codec.EncodedOrigin);
+        int orientation = (int)codec.EncodedOrigin;
+        if (format == SKEncodedImageFormat.Png && orientation == 1)
+            orientation = PngExif.Orientation(bytes) ?? 1;
+        return (RgbImage.FromHwc(rgba, height, width, 4), orientation);
     }
 
     static HipVisionException CannotDecode(string sourceName) =>

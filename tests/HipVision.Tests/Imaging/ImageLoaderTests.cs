@@ -59,6 +59,17 @@ public class ImageLoaderTests
     }
 
     [Test]
+    public void Load_pngWithExifChunk_isTurnedUpright()
+    {
+        // Pillow reads PNG eXIf chunks too, so exif_transpose applies to PNGs as well.
+        byte[] rgb = [1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 5, 5, 5, 6, 6, 6]; // 3 wide, 2 high
+        var image = ImageLoader.Load(TestImageFiles.Png(3, 2, 2, rgb, exifOrientation: 6), "exif6.png");
+        // 90° clockwise: 2 wide, 3 high; top row reads the left column bottom-up.
+        Assert.That((image.Width, image.Height), Is.EqualTo((2, 3)));
+        Assert.That(image.Pixels.Where((_, i) => i % 3 == 0), Is.EqualTo(new byte[] { 4, 1, 5, 2, 6, 3 }));
+    }
+
+    [Test]
     public void Load_rgbaPng_dropsAlphaWithoutCompositing()
     {
         byte[] rgba = [200, 100, 50, 0, 10, 20, 30, 128, 255, 255, 255, 255, 7, 8, 9, 1];

@@ -14,7 +14,8 @@ static class TestImageFiles
     /// An 8-bit PNG. <paramref name="colorType"/>: 0 gray, 2 RGB, 3 palette, 4 gray+alpha, 6 RGBA;
     /// <paramref name="samples"/> holds the raw samples row by row (one byte per sample / palette index).
     /// </summary>
-    public static byte[] Png(int width, int height, int colorType, byte[] samples, byte[]? palette = null, byte[]? transparency = null)
+    public static byte[] Png(int width, int height, int colorType, byte[] samples, byte[]? palette = null, byte[]? transparency = null,
+        int? exifOrientation = null)
     {
         int channels = colorType switch { 0 => 1, 2 => 3, 3 => 1, 4 => 2, 6 => 4, _ => throw new ArgumentException("colour type") };
         var raw = new MemoryStream();
@@ -37,6 +38,7 @@ static class TestImageFiles
         Chunk(png, "IHDR", ihdr);
         if (palette != null) Chunk(png, "PLTE", palette);
         if (transparency != null) Chunk(png, "tRNS", transparency);
+        if (exifOrientation is int o) Chunk(png, "eXIf", ExifTiff(o));
         Chunk(png, "IDAT", compressed.ToArray());
         Chunk(png, "IEND", []);
         return png.ToArray();
@@ -77,15 +79,7 @@ static class TestImageFiles
     /// </summary>
     public static byte[] WithExifOrientation(byte[] jpeg, int orientation)
     {
-        var tiff = new byte[]
-        {
-            (byte)'M', (byte)'M', 0x00, 0x2A, 0x00, 0x00, 0x00, 0x08, // header, IFD0 at offset 8
-            0x00, 0x01,                                             // one entry
-            0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01,         // tag 0x0112 Orientation, SHORT, count 1
-            0x00, (byte)orientation, 0x00, 0x00,                    // value, padded to 4 bytes
-            0x00, 0x00, 0x00, 0x00,                                 // no next IFD
-        };
-        var payload = Encoding.ASCII.GetBytes("Exif\0\0").Concat(tiff).ToArray();
+        var payload = Encoding.ASCII.GetBytes("Exif\0\0").Concat(ExifTiff(orientation)).ToArray();
         var segment = new byte[4 + payload.Length];
         segment[0] = 0xFF;
         segment[1] = 0xE1;
@@ -93,6 +87,17 @@ static class TestImageFiles
         payload.CopyTo(segment, 4);
         return [.. jpeg.AsSpan(0, 2), .. segment, .. jpeg.AsSpan(2)];
     }
+
+    /// <summary>A big-endian TIFF block holding one IFD entry, Orientation = <paramref name="orientation"/>.</summary>
+    static byte[] ExifTiff(int orientation) =>
+        new byte[]
+        {
+            (byte)'M', (byte)'M', 0x00, 0x2A, 0x00, 0x00, 0x00, 0x08, // header, IFD0 at offset 8
+            0x00, 0x01,                                             // one entry
+            0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01,         // tag 0x0112 Orientation, SHORT, count 1
+            0x00, (byte)orientation, 0x00, 0x00,                    // value, padded to 4 bytes
+            0x00, 0x00, 0x00, 0x00,                                 // no next IFD
+        };
 
     static void Chunk(Stream png, string type, byte[] data)
     {
