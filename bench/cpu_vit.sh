@@ -148,6 +148,12 @@ ORT_VER="$(grep -o '"onnxruntime": *"[^"]*"' "$JSONL" | head -n1 | sed 's/.*: *"
 echo
 echo "## ViT-B/16 fp32, 224×224, $THREADS threads, CPU"
 echo
+# Warn when something else was using the cores: 1-min load before the run at or above 1,
+# or 15-min load after the run above this run's own THREADS.
+if awk -v a="${LOAD_BEFORE%% *}" -v b="$(echo "$LOAD_AFTER" | cut -d' ' -f3)" -v t="$THREADS" 'BEGIN { exit !(a >= 1.0 || b > t + 0.5) }'; then
+  echo "**WARNING: the machine was busy (load average before: $LOAD_BEFORE, after: $LOAD_AFTER, on $(nproc) CPUs). These figures are NOT representative of idle cores; re-run on an idle machine.**"
+  echo
+fi
 "$PYTHON" "$BENCH_DIR/summarize.py" "$JSONL"
 echo
 echo "Machine and versions:"
