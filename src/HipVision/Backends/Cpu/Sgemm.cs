@@ -7,23 +7,31 @@ namespace HipVision.Backends.Cpu;
 /// </summary>
 /// <remarks>
 /// Goto/BLIS blocking with B pre-packed in 32-column panels (<see cref="PackedMatrix"/>) and A read in place:
-/// for each k-block of <see cref="Kc"/> rows, for each block of <see cref="Mc"/> rows of A (kept hot in L2),
-/// for each B panel, the 6×32 micro-kernel (<see cref="SgemmKernel"/>) sweeps the rows. A is not packed: its
+/// for each block of <see cref="Nc"/> columns, for each k-block of <see cref="Kc"/> rows (the B block now in L2),
+/// for each 6-row strip of A (in L1), the 6×32 micro-kernel (<see cref="SgemmKernel"/>) sweeps the panels.
+/// (Measured: panels-outer with the B panel in L1 instead ran the M = 1576 shapes ~30% slower.) A is not packed: its
 /// rows are read with broadcasts, one float per row per k step, which the hardware prefetchers stream well,
 /// and packing A would cost a pass over it per thread and call. Only the last partial tile of rows is copied
 /// into a zero-padded buffer, and tiles cut by the edges of C run through a 6×32 scratch tile.
-/// Threads split the B panels (each thread reads all of A, half of B), or the rows when there are few panels.
+/// Threads take parts of the B panels dynamically (each part reads all of A), or of the rows when panels are few.
 /// </remarks>
 public static unsafe class Sgemm
 {
-    /// <summary>Rows of B per k-block: a 6×Kc strip of A plus a Kc×32 panel of B stay in L1/L2.</summary>
+    /// <summary>Rows of B per k-block: the kernel's 6×Kc strip of A (6 KiB) stays in L1 across a block of panels.</summary>
     const int Kc = 256;
 
-    /// <summary>Rows of A per block, a multiple of the tile height.</summary>
-    const int Mc = 96;
+    /// <summary>Columns of B per block: a Kc×Nc block of panels (384 KiB) stays in L2 while every row of A passes.</summary>
+    const int Nc = 384;
 
-    /// <summary>Products smaller than this many multiply-adds run on one thread: a fork costs more than they do.</summary>
-    const long MinParallelWork = 1 << 17;
+    /// <summary>Products smaller than this many multiply-adds (~10 µs) run on one thread: a fork-join costs a few µs.</summary>
+    const long MinParallelWork = 1 << 20;
+
+    /// <summary>
+    /// Work items per thread. More than one lets a thread whose core is busy with something else hand its share
+    /// to the other (measured on a loaded 2-core VM: 2-thread QKV/MLP shapes from ~50-75 to ~80-120 GFLOP/s);
+    /// panel blocks stay big enough that B blocks are still reused across every row of A.
+    /// </summary>
+    const int PartsPerThread = 4;
 
     const int Mr = SgemmKernel.Mr;
     const int Nr = SgemmKernel.Nr;
@@ -55,14 +63,17 @@ public static unsafe class Sgemm
         };
         int panels = (b.N + Nr - 1) / Nr;
         int tiles = (m + Mr - 1) / Mr;
-        int parts = (long)m * b.N * b.K < MinParallelWork ? 1 : threads;
-        // Splitting the panels lets each thread reuse all of A from its own L2; rows only when panels are scarce.
-        job.SplitRows = panels < 4 * parts && tiles > panels;
+        // The kernel computes at least a full 6-row tile, and for tiny m the cost is reading B, which two cores do faster.
+        if ((long)Math.Max(m, Mr) * b.N * b.K < MinParallelWork)
+            threads = 1;
+        int parts = threads == 1 ? 1 : threads * PartsPerThread;
+        // Splitting the panels lets each part reuse all of A from L2; rows only when panels are scarce.
+        job.SplitRows = panels < 2 * parts && tiles > panels;
         job.Parts = Math.Max(1, Math.Min(parts, job.SplitRows ? tiles : panels));
         if (job.Parts == 1)
             Run(&job, 0);
         else
-            CpuParallel.For(job.Parts, job.Parts, &Run, &job);
+            CpuParallel.For(threads, job.Parts, &Run, &job);
     }
 
     /// <summary>
@@ -156,34 +167,34 @@ public static unsafe class Sgemm
         float* tailA = stackalloc float[Mr * Kc];
         float* tileC = stackalloc float[Mr * Nr];
         float* tileBias = stackalloc float[Nr];
-        for (int pc = 0; pc < k; pc += Kc)
+        int fullEnd = m0 + (m1 - m0) / Mr * Mr;
+        for (int jc = p0; jc < p1; jc += Nc / Nr)
         {
-            int kc = Math.Min(Kc, k - pc);
-            bool first = pc == 0;
-            bool loadC = !first || job->Accumulate;
-            for (int ic = m0; ic < m1; ic += Mc)
+            int jcEnd = Math.Min(p1, jc + Nc / Nr);
+            for (int pc = 0; pc < k; pc += Kc)
             {
-                int mEnd = Math.Min(ic + Mc, m1);
-                int fullEnd = ic + (mEnd - ic) / Mr * Mr;
-                if (fullEnd < mEnd)
-                    PackTail(job->A + fullEnd * lda + pc, lda, mEnd - fullEnd, kc, tailA);
-                for (int p = p0; p < p1; p++)
+                int kc = Math.Min(Kc, k - pc);
+                bool first = pc == 0;
+                bool loadC = !first || job->Accumulate;
+                if (fullEnd < m1)
+                    PackTail(job->A + fullEnd * lda + pc, lda, m1 - fullEnd, kc, tailA);
+                for (int i = m0; i < m1; i += Mr)
                 {
-                    int j0 = p * Nr;
-                    int cols = Math.Min(Nr, n - j0);
-                    float* bp = job->B + (long)j0 * k + pc * Nr;
-                    float* bias = first && job->Bias != null ? job->Bias + j0 : null;
-                    for (int i = ic; i < fullEnd; i += Mr)
+                    bool fullRows = i < fullEnd;
+                    float* ai = fullRows ? job->A + i * lda + pc : tailA;
+                    nint ldai = fullRows ? lda : kc;
+                    for (int p = jc; p < jcEnd; p++)
                     {
-                        float* ai = job->A + i * lda + pc;
+                        int j0 = p * Nr;
+                        int cols = Math.Min(Nr, n - j0);
+                        float* bp = job->B + (long)j0 * k + pc * Nr;
+                        float* bias = first && job->Bias != null ? job->Bias + j0 : null;
                         float* ci = job->C + i * ldc + j0;
-                        if (cols == Nr)
-                            SgemmKernel.Tile(ai, lda, bp, kc, ci, ldc, loadC, bias);
+                        if (fullRows && cols == Nr)
+                            SgemmKernel.Tile(ai, ldai, bp, kc, ci, ldc, loadC, bias);
                         else
-                            EdgeTile(ai, lda, bp, kc, ci, ldc, Mr, cols, loadC, bias, tileC, tileBias);
+                            EdgeTile(ai, ldai, bp, kc, ci, ldc, Math.Min(Mr, m1 - i), cols, loadC, bias, tileC, tileBias);
                     }
-                    if (fullEnd < mEnd)
-                        EdgeTile(tailA, kc, bp, kc, job->C + fullEnd * ldc + j0, ldc, mEnd - fullEnd, cols, loadC, bias, tileC, tileBias);
                 }
             }
         }

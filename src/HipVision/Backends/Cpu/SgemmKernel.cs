@@ -150,7 +150,7 @@ static unsafe class SgemmKernel
                 float x = ar[p];
                 float* bp = b + p * Nr;
                 for (int j = 0; j < Nr; j++)
-                    acc[j] = MathF.FusedMultiplyAdd(x, bp[j], acc[j]);
+                    acc[j] += x * bp[j];
             }
             for (int j = 0; j < Nr; j++)
                 cr[j] = acc[j];
