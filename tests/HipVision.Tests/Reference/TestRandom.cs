@@ -34,7 +34,7 @@ sealed class TestRandom
     }
 
     /// <summary>Uniform over an int[] shape.</summary>
-    public float[] Uniform(int[] shape, double lo = -1, double hi = 1) => Uniform(Graph.ShapeMath.Count(shape), lo, hi);
+    public float[] Uniform(int[] shape, double lo = -1, double hi = 1) => Uniform(HipVision.Graph.ShapeMath.Count(shape), lo, hi);
 
     public int Next(int lo, int hi) => _rng.Next(lo, hi);
 
