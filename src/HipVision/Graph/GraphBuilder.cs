@@ -45,10 +45,14 @@ public sealed class GraphBuilder
         Require(groups > 0 && c % groups == 0 && o % groups == 0 && weight.Shape[1] == c / groups, name,
             $"conv2d weight {ShapeMath.Format(weight.Shape)} does not fit input {ShapeMath.Format(x.Shape)} with groups={groups}");
         RequireBias(bias, o, name);
+        Require(stride >= 1 && dilation >= 1, name, $"conv2d stride {stride} and dilation {dilation} must be at least 1");
         int kh = weight.Shape[2], kw = weight.Shape[3];
-        int oh = (x.Shape[2] + padding.Top + padding.Bottom - dilation * (kh - 1) - 1) / stride + 1;
-        int ow = (x.Shape[3] + padding.Left + padding.Right - dilation * (kw - 1) - 1) / stride + 1;
-        Require(oh > 0 && ow > 0, name, "conv2d output would be empty");
+        // torch.nn.Conv2d: ⌊span/stride⌋ + 1 with span = padded input − dilated kernel; a negative span (kernel larger
+        // than the padded input) is an error there, not one output (C#'s / truncates −1/2 to 0).
+        int spanH = x.Shape[2] + padding.Top + padding.Bottom - dilation * (kh - 1) - 1;
+        int spanW = x.Shape[3] + padding.Left + padding.Right - dilation * (kw - 1) - 1;
+        Require(spanH >= 0 && spanW >= 0, name, $"conv2d kernel {kh}×{kw} (dilation {dilation}) is larger than the padded input {ShapeMath.Format(x.Shape)}");
+        int oh = spanH / stride + 1, ow = spanW / stride + 1;
         var attributes = new Conv2dAttributes(stride, stride, padding, dilation, dilation, groups);
         return Add(OpKind.Conv2d, name, bias is null ? [x, weight] : [x, weight, bias], [x.Shape[0], o, oh, ow], attributes);
     }

@@ -1,14 +1,28 @@
+using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 
 namespace HipVision.Backends.Cpu;
 
-/// <summary>Vectorised float math that TensorPrimitives does not provide (erf for exact GELU).</summary>
+/// <summary>Vectorised float math that TensorPrimitives does not provide (erf for exact GELU, a max-subtracted softmax).</summary>
 internal static class CpuMath
 {
     // Abramowitz & Stegun 7.1.26: erf(x) = 1 − (a1·t + … + a5·t⁵)·e^(−x²), t = 1/(1 + p·x), x ≥ 0;
     // |error| ≤ 1.5e-7, far inside the 1e-4 relative budget of fp32 model logits.
     const float P = 0.3275911f, A1 = 0.254829592f, A2 = -0.284496736f, A3 = 1.421413741f, A4 = -1.453152027f, A5 = 1.061405429f;
     const float InvSqrt2 = 0.70710678118654752f;
+
+    /// <summary>
+    /// dst = softmax(src) like torch.softmax: e^(x − max)/Σ e^(x − max) (dst may alias src).
+    /// TensorPrimitives.SoftMax exponentiates x itself, so any logit above ~88 overflows to ∞ and the row becomes NaN.
+    /// </summary>
+    public static void Softmax(ReadOnlySpan<float> src, Span<float> dst)
+    {
+        if (src.Length == 0) return;
+        float max = TensorPrimitives.Max(src);
+        TensorPrimitives.Subtract(src, max, dst);
+        TensorPrimitives.Exp(dst, dst);
+        TensorPrimitives.Divide(dst, TensorPrimitives.Sum(dst), dst);
+    }
 
     /// <summary>In place: x ← x·½·(1 + erf(x/√2)) (PyTorch's default, exact GELU).</summary>
     public static void GeluInPlace(Span<float> x)

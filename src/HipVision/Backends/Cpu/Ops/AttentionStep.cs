@@ -40,7 +40,7 @@ internal sealed unsafe class AttentionStep(string name, CpuTensor qkv, CpuTensor
                 for (int r = 0; r < t; r++)
                 {
                     var row = s.Slice(r * t, t);
-                    TensorPrimitives.SoftMax(row, row);
+                    CpuMath.Softmax(row, row);
                 }
                 float* o = y.Pointer + (long)b * t * dModel + h * hd;
                 Sgemm.MultiplyUnpacked(scores, t, false, v, d3, false, o, dModel, t, hd, t, 1f, false, gemmScratch);

@@ -3,7 +3,7 @@ using System.Numerics.Tensors;
 namespace HipVision.Backends.Cpu.Ops;
 
 /// <summary>
-/// LayerNorm over the last dimension, per row: mean, biased variance (two passes, for accuracy),
+/// LayerNorm over the last dimension, per row: mean (with a correction pass), biased variance (two passes, for accuracy),
 /// y = (x − mean)·(1/√(var + eps))·γ + β. Rows split over the threads.
 /// </summary>
 internal sealed unsafe class LayerNormStep(string name, CpuTensor x, CpuTensor gamma, CpuTensor beta, CpuTensor y, double eps, int threads) : CpuStep(name, "LayerNorm")
@@ -32,6 +32,10 @@ internal sealed unsafe class LayerNormStep(string name, CpuTensor x, CpuTensor g
     {
         float mean = TensorPrimitives.Sum(src) / src.Length;
         TensorPrimitives.Subtract(src, mean, dst);
+        // Corrected two-pass: when |mean| ≫ std the float sum (and mean's own rounding) is off by more than the
+        // spread can tolerate; x − mean is exact there (Sterbenz), so its average is that error, removed here.
+        float correction = TensorPrimitives.Sum(dst) / src.Length;
+        TensorPrimitives.Subtract(dst, correction, dst);
         float variance = TensorPrimitives.SumOfSquares(dst) / src.Length;
         float inv = (float)(1.0 / Math.Sqrt(variance + eps));
         TensorPrimitives.Multiply(dst, inv, dst);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 using HipVision.Graph;
 
@@ -39,12 +40,23 @@ internal sealed class UnaryStep(string name, OpKind kind, CpuTensor x, CpuTensor
                 TensorPrimitives.Sigmoid(src, dst);
                 break;
             case OpKind.Silu:
+            {
                 // x·sigmoid(x) written as x / (1 + e^−x) keeps one rounding fewer than multiplying two results.
+                // The last step reads x again, so when dst aliases src (squeeze-excite works in place) x is saved first.
+                float[]? saved = null;
+                if (src.Overlaps(dst))
+                {
+                    saved = ArrayPool<float>.Shared.Rent(src.Length);
+                    src.CopyTo(saved);
+                    src = saved.AsSpan(0, src.Length);
+                }
                 TensorPrimitives.Negate(src, dst);
                 TensorPrimitives.Exp(dst, dst);
                 TensorPrimitives.Add(dst, 1f, dst);
                 TensorPrimitives.Divide(src, dst, dst);
+                if (saved != null) ArrayPool<float>.Shared.Return(saved);
                 break;
+            }
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a unary activation");
         }
