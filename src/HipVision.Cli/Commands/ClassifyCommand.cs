@@ -23,7 +23,7 @@ static class ClassifyCommand
             foreach (var p in paths)
                 if (!File.Exists(p)) throw new HipVisionException($"{p}: no such file");
             using var m = VisionModel.Load(r.GetValue(model)!, CommonOptions.ModelOptions(r.GetValue(backend)!, r.GetValue(threads)));
-            CommonOptions.ReportBackend(r.GetValue(backend)!, m);
+            CommonOptions.ReportBackend(r, r.GetValue(backend)!, m);
             var results = m.Classify(paths, r.GetValue(top));
             if (r.GetValue(json)) WriteJson(paths, results);
             else if (Console.IsOutputRedirected) WritePlain(paths, results);
