@@ -62,6 +62,7 @@ static class CliRunner
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         info.Environment["DOTNET_NOLOGO"] = "1";
         info.Environment["NO_COLOR"] = "1";
+        info.Environment["MSBUILDDISABLENODEREUSE"] = "1"; // dotnet run: no build node outliving the test, holding its pipes
         display ??= $"{program} {string.Join(' ', args.Select(Quote))}";
 
         var clock = Stopwatch.StartNew();
