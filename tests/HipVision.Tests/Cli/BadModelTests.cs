@@ -152,6 +152,23 @@ public class BadModelTests
     }
 
     [Test]
+    public void Run_negativeLayerCount_namesTheConfig()
+    {
+        BadFiles.EditJson(Config, c => c["num_hidden_layers"] = -1);
+        RunFails(Config, "num_hidden_layers -1");
+    }
+
+    [Test]
+    public void Preprocess_directoryWithoutConfigs_namesTheMissingConfig()
+    {
+        File.Delete(Config);
+        File.Delete(Path.Combine(_model, "preprocessor_config.json"));
+        var output = _tmp.File("pixel_values.npy");
+        CliAssert.RuntimeError(CliRunner.Run("preprocess", Imaging.ImagingFixtures.ImageFile("chelsea"), "--model", _model, "--output", output), Config + ": file not found");
+        CliAssert.NothingWritten(output);
+    }
+
+    [Test]
     public void Run_configNotJson_namesTheConfig()
     {
         File.WriteAllText(Config, "{\n  \"model_type\": \"vit\",\n");
