@@ -30,10 +30,13 @@ static class CommonOptions
         BatchSize = batch > 0 ? batch : throw new UsageException("--batch must be at least 1"),
     };
 
-    /// <summary>Tells a person which backend 'auto' picked (stderr, so stdout stays machine-readable).</summary>
-    public static void ReportBackend(string requested, VisionModel model)
+    /// <summary>
+    /// With --verbose, tells a person which backend 'auto' picked (stderr, so stdout stays machine-readable).
+    /// Only then: without --verbose stderr carries nothing but the one-line error of a failed command.
+    /// </summary>
+    public static void ReportBackend(ParseResult result, string requested, VisionModel model)
     {
-        if (requested.Equals("auto", StringComparison.OrdinalIgnoreCase))
+        if (result.GetValue(Verbose) && requested.Equals("auto", StringComparison.OrdinalIgnoreCase))
             Console.Error.WriteLine($"backend: {model.BackendName} (auto: no GPU backend available)");
     }
 }

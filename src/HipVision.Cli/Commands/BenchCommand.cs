@@ -38,7 +38,7 @@ static class BenchCommand
                 ? VisionModel.CreateSynthetic(ModelPresets.Get(archName), seed ?? 1, options)
                 : seed is { } s ? VisionModel.CreateSynthetic(Models.ModelConfig.Load(Path.Combine(modelDir!, "config.json")), s, options)
                 : VisionModel.Load(modelDir!, options);
-            CommonOptions.ReportBackend(r.GetValue(backend)!, m);
+            CommonOptions.ReportBackend(r, r.GetValue(backend)!, m);
             var result = Measure(m, n, k, warm, r.GetValue(profile), archName ?? modelDir!);
             if (r.GetValue(json)) result.WriteJson();
             else result.WriteText();

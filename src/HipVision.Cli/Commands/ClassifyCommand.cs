@@ -20,10 +20,14 @@ static class ClassifyCommand
         {
             if (r.GetValue(top) < 1) throw new UsageException("--top must be at least 1");
             var paths = r.GetValue(images)!;
+            // IMAGE takes one or more values, so the parser hands it unknown options too ('--bogus'); unless
+            // such a file exists, it is a mistyped option (usage error), not a missing image.
+            foreach (var p in paths)
+                if (p.Length > 1 && p[0] == '-' && !File.Exists(p)) throw new UsageException($"Unrecognized command or argument '{p}'.");
             foreach (var p in paths)
                 if (!File.Exists(p)) throw new HipVisionException($"{p}: no such file");
             using var m = VisionModel.Load(r.GetValue(model)!, CommonOptions.ModelOptions(r.GetValue(backend)!, r.GetValue(threads)));
-            CommonOptions.ReportBackend(r.GetValue(backend)!, m);
+            CommonOptions.ReportBackend(r, r.GetValue(backend)!, m);
             var results = m.Classify(paths, r.GetValue(top));
             if (r.GetValue(json)) WriteJson(paths, results);
             else if (Console.IsOutputRedirected) WritePlain(paths, results);

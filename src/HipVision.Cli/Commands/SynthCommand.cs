@@ -59,7 +59,8 @@ static class SynthCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            File.Delete(tmp);
+            try { File.Delete(tmp); }
+            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException) { } // keep the real error
             throw new HipVisionException($"{path}: cannot write: {e.Message}", e);
         }
     }

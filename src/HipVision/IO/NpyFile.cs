@@ -19,6 +19,10 @@ public static class NpyFile
         {
             bytes = File.ReadAllBytes(path);
         }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new HipVisionException($"{path}: file not found", e);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new HipVisionException($"{path}: cannot read: {e.Message}", e);
@@ -151,8 +155,22 @@ public static class NpyFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            File.Delete(tmp);
-            throw new HipVisionException($"{path}: cannot write: {e.Message}", e);
+            TryDelete(tmp);
+            throw new HipVisionException(e is DirectoryNotFoundException
+                ? $"{path}: cannot write: its directory does not exist"
+                : $"{path}: cannot write: {e.Message}", e);
         }
+        catch
+        {
+            TryDelete(tmp);
+            throw;
+        }
+    }
+
+    // Cleanup must not throw: File.Delete itself fails when the directory is missing, which would replace the real error.
+    static void TryDelete(string path)
+    {
+        try { File.Delete(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 }

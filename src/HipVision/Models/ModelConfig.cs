@@ -50,6 +50,10 @@ public abstract record ModelConfig
     {
         string text;
         try { text = File.ReadAllText(path); }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new HipVisionException($"{path}: file not found", e);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new HipVisionException($"{path}: cannot read: {e.Message}", e);

@@ -68,6 +68,8 @@ public sealed record VitConfig : ModelConfig
             throw new HipVisionException($"{json.Source}: hidden_act '{c.HiddenAct}' is not supported (supported: gelu)");
         if (c.HiddenSize <= 0 || c.NumAttentionHeads <= 0 || c.HiddenSize % c.NumAttentionHeads != 0)
             throw new HipVisionException($"{json.Source}: hidden_size {c.HiddenSize} is not divisible by num_attention_heads {c.NumAttentionHeads}");
+        if (c.NumHiddenLayers < 0 || c.IntermediateSize <= 0 || c.NumChannels <= 0)
+            throw new HipVisionException($"{json.Source}: num_hidden_layers {c.NumHiddenLayers}, intermediate_size {c.IntermediateSize}, num_channels {c.NumChannels}: sizes must be positive (layers may be 0)");
         if (c.PatchSize <= 0 || c.ImageSize < c.PatchSize)
             throw new HipVisionException($"{json.Source}: image_size {c.ImageSize} and patch_size {c.PatchSize} give no patches");
         return c;
