@@ -74,6 +74,7 @@ public static unsafe class Sgemm
             Run(&job, 0);
         else
             CpuParallel.For(threads, job.Parts, &Run, &job);
+        GC.KeepAlive(b);
     }
 
     /// <summary>
