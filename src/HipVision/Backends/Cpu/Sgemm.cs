@@ -56,6 +56,8 @@ public static unsafe class Sgemm
         ArgumentOutOfRangeException.ThrowIfLessThan(lda, b.K);
         ArgumentOutOfRangeException.ThrowIfLessThan(ldc, b.N);
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        if (m == 0 || b.N == 0)
+            return;
         var job = new Job
         {
             A = a, Lda = lda, M = m, B = b.Data, K = b.K, N = b.N,
