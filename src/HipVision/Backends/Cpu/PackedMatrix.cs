@@ -36,7 +36,10 @@ public sealed unsafe class PackedMatrix
     /// <summary>Output columns (columns of B).</summary>
     public int N { get; }
 
-    /// <summary>Start of the first panel; panel j/32 starts at <c>Data + (j/32)·K·32</c>.</summary>
+    /// <summary>
+    /// Start of the first panel; panel j/32 starts at <c>Data + (j/32)·K·32</c>. A raw pointer into a pinned array:
+    /// valid while this object is reachable, so users end with <c>GC.KeepAlive</c> of it.
+    /// </summary>
     internal float* Data => (float*)Unsafe.AsPointer(ref storage[offset]);
 
     /// <summary>Packs a PyTorch <c>nn.Linear</c> weight stored [N, K], so that the product is y = x·Wᵀ.</summary>
@@ -49,6 +52,8 @@ public sealed unsafe class PackedMatrix
         var packed = new PackedMatrix(k, n);
         fixed (float* src = w)
             Pack(packed.Data, src, 1, k, k, n, 1f);
+        // Data is a raw pointer into storage: keep the owner alive until the packing is done.
+        GC.KeepAlive(packed);
         return packed;
     }
 
@@ -62,6 +67,8 @@ public sealed unsafe class PackedMatrix
         var packed = new PackedMatrix(k, n);
         fixed (float* src = b)
             Pack(packed.Data, src, n, 1, k, n, 1f);
+        // Data is a raw pointer into storage: keep the owner alive until the packing is done.
+        GC.KeepAlive(packed);
         return packed;
     }
 
