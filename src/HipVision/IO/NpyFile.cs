@@ -14,19 +14,7 @@ public static class NpyFile
     /// <summary>Reads a whole .npy (or .npy.gz) file.</summary>
     public static NpyArray Read(string path)
     {
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new HipVisionException($"{path}: file not found", e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new HipVisionException($"{path}: cannot read: {e.Message}", e);
-        }
+        var bytes = InputFile.ReadAllBytes(path);
         if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
         {
             using var gz = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
