@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using HipVision.IO;
 using HipVision.Models;
 using HipVision.Weights;
 
@@ -38,8 +39,8 @@ static class SynthCommand
         foreach (var (name, shape) in config.Parameters())
             writer.Add(name, HvSynth.Generate(name, shape, seed), shape);
         writer.Write(Path.Combine(directory, "model.safetensors"));
-        WriteText(Path.Combine(directory, "config.json"), ConfigJson(config));
-        WriteText(Path.Combine(directory, "preprocessor_config.json"), config.DefaultPreprocessorJson + "\n");
+        AtomicFile.WriteAllText(Path.Combine(directory, "config.json"), ConfigJson(config));
+        AtomicFile.WriteAllText(Path.Combine(directory, "preprocessor_config.json"), config.DefaultPreprocessorJson + "\n");
     }
 
     static string ConfigJson(ModelConfig config)
@@ -47,21 +48,5 @@ static class SynthCommand
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true })) config.WriteJson(w);
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
-    }
-
-    static void WriteText(string path, string text)
-    {
-        var tmp = path + ".tmp-" + Environment.ProcessId;
-        try
-        {
-            File.WriteAllText(tmp, text);
-            File.Move(tmp, path, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            try { File.Delete(tmp); }
-            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException) { } // keep the real error
-            throw new HipVisionException($"{path}: cannot write: {e.Message}", e);
-        }
     }
 }
