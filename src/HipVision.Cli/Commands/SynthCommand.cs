@@ -27,21 +27,20 @@ static class SynthCommand
         return command;
     }
 
-    /// <summary>Writes the three files; each is written to a temporary name and renamed, so nothing is left half-written.</summary>
-    public static void Write(ModelConfig config, ulong seed, string directory)
-    {
-        try { Directory.CreateDirectory(directory); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+    /// <summary>
+    /// Writes the three files as one set: a failure leaves <paramref name="directory"/> as it was, never a
+    /// model directory with some files new and some old or missing.
+    /// </summary>
+    public static void Write(ModelConfig config, ulong seed, string directory) =>
+        AtomicDirectory.Write(directory, staging =>
         {
-            throw new HipVisionException($"{directory}: cannot create directory: {e.Message}", e);
-        }
-        var writer = new SafeTensorsWriter();
-        foreach (var (name, shape) in config.Parameters())
-            writer.Add(name, HvSynth.Generate(name, shape, seed), shape);
-        writer.Write(Path.Combine(directory, "model.safetensors"));
-        AtomicFile.WriteAllText(Path.Combine(directory, "config.json"), ConfigJson(config));
-        AtomicFile.WriteAllText(Path.Combine(directory, "preprocessor_config.json"), config.DefaultPreprocessorJson + "\n");
-    }
+            var writer = new SafeTensorsWriter();
+            foreach (var (name, shape) in config.Parameters())
+                writer.Add(name, HvSynth.Generate(name, shape, seed), shape);
+            writer.Write(Path.Combine(staging, "model.safetensors"));
+            AtomicFile.WriteAllText(Path.Combine(staging, "config.json"), ConfigJson(config));
+            AtomicFile.WriteAllText(Path.Combine(staging, "preprocessor_config.json"), config.DefaultPreprocessorJson + "\n");
+        });
 
     static string ConfigJson(ModelConfig config)
     {
