@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using HipVision.IO;
 using HipVision.Models;
 using HipVision.Weights;
 
@@ -26,42 +27,25 @@ static class SynthCommand
         return command;
     }
 
-    /// <summary>Writes the three files; each is written to a temporary name and renamed, so nothing is left half-written.</summary>
-    public static void Write(ModelConfig config, ulong seed, string directory)
-    {
-        try { Directory.CreateDirectory(directory); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+    /// <summary>
+    /// Writes the three files as one set: a failure leaves <paramref name="directory"/> as it was, never a
+    /// model directory with some files new and some old or missing.
+    /// </summary>
+    public static void Write(ModelConfig config, ulong seed, string directory) =>
+        AtomicDirectory.Write(directory, staging =>
         {
-            throw new HipVisionException($"{directory}: cannot create directory: {e.Message}", e);
-        }
-        var writer = new SafeTensorsWriter();
-        foreach (var (name, shape) in config.Parameters())
-            writer.Add(name, HvSynth.Generate(name, shape, seed), shape);
-        writer.Write(Path.Combine(directory, "model.safetensors"));
-        WriteText(Path.Combine(directory, "config.json"), ConfigJson(config));
-        WriteText(Path.Combine(directory, "preprocessor_config.json"), config.DefaultPreprocessorJson + "\n");
-    }
+            var writer = new SafeTensorsWriter();
+            foreach (var (name, shape) in config.Parameters())
+                writer.Add(name, HvSynth.Generate(name, shape, seed), shape);
+            writer.Write(Path.Combine(staging, "model.safetensors"));
+            AtomicFile.WriteAllText(Path.Combine(staging, "config.json"), ConfigJson(config));
+            AtomicFile.WriteAllText(Path.Combine(staging, "preprocessor_config.json"), config.DefaultPreprocessorJson + "\n");
+        });
 
     static string ConfigJson(ModelConfig config)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true })) config.WriteJson(w);
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
-    }
-
-    static void WriteText(string path, string text)
-    {
-        var tmp = path + ".tmp-" + Environment.ProcessId;
-        try
-        {
-            File.WriteAllText(tmp, text);
-            File.Move(tmp, path, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            try { File.Delete(tmp); }
-            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException) { } // keep the real error
-            throw new HipVisionException($"{path}: cannot write: {e.Message}", e);
-        }
     }
 }

@@ -14,19 +14,7 @@ public static class NpyFile
     /// <summary>Reads a whole .npy (or .npy.gz) file.</summary>
     public static NpyArray Read(string path)
     {
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new HipVisionException($"{path}: file not found", e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new HipVisionException($"{path}: cannot read: {e.Message}", e);
-        }
+        var bytes = InputFile.ReadAllBytes(path);
         if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
         {
             using var gz = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
@@ -137,40 +125,18 @@ public static class NpyFile
         int total = 10 + dict.Length + 1;
         int padded = (total + 63) / 64 * 64;
         var header = dict + new string(' ', padded - total) + "\n";
-        var tmp = path + ".tmp-" + Environment.ProcessId;
-        try
+        // A span cannot be captured by the write callback; outputs here are logits and pixel values, so the copy is small.
+        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(data).ToArray();
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(tmp, FileMode.Create, FileAccess.Write))
-            {
-                stream.Write(Magic);
-                stream.WriteByte(1);
-                stream.WriteByte(0);
-                Span<byte> len = stackalloc byte[2];
-                BitConverter.TryWriteBytes(len, (ushort)header.Length);
-                stream.Write(len);
-                stream.Write(Encoding.Latin1.GetBytes(header));
-                stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data));
-            }
-            File.Move(tmp, path, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            TryDelete(tmp);
-            throw new HipVisionException(e is DirectoryNotFoundException
-                ? $"{path}: cannot write: its directory does not exist"
-                : $"{path}: cannot write: {e.Message}", e);
-        }
-        catch
-        {
-            TryDelete(tmp);
-            throw;
-        }
-    }
-
-    // Cleanup must not throw: File.Delete itself fails when the directory is missing, which would replace the real error.
-    static void TryDelete(string path)
-    {
-        try { File.Delete(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            stream.Write(Magic);
+            stream.WriteByte(1);
+            stream.WriteByte(0);
+            Span<byte> len = stackalloc byte[2];
+            BitConverter.TryWriteBytes(len, (ushort)header.Length);
+            stream.Write(len);
+            stream.Write(Encoding.Latin1.GetBytes(header));
+            stream.Write(bytes);
+        });
     }
 }

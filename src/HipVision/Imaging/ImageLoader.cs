@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using HipVision.IO;
 using SkiaSharp;
 
 namespace HipVision.Imaging;
@@ -26,20 +27,7 @@ public static class ImageLoader
     public static RgbImage Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new HipVisionException($"{path}: file not found", e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new HipVisionException($"{path}: cannot read: {e.Message}", e);
-        }
-        return Load(bytes, path);
+        return Load(InputFile.ReadAllBytes(path), path);
     }
 
     /// <summary>Loads an image from the rest of <paramref name="stream"/>; <paramref name="sourceName"/> names it in errors.</summary>

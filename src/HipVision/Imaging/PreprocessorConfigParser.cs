@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HipVision.IO;
 
 namespace HipVision.Imaging;
 
@@ -9,23 +10,7 @@ namespace HipVision.Imaging;
 /// </summary>
 internal static class PreprocessorConfigParser
 {
-    public static PreprocessorConfig Load(string path)
-    {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new HipVisionException($"{path}: file not found", e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new HipVisionException($"{path}: cannot read: {e.Message}", e);
-        }
-        return Parse(text, path);
-    }
+    public static PreprocessorConfig Load(string path) => Parse(InputFile.ReadAllText(path), path);
 
     public static PreprocessorConfig Parse(string json, string source)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using HipVision.Graph;
+using HipVision.IO;
 using HipVision.Weights;
 
 namespace HipVision.Models;
@@ -46,20 +47,7 @@ public abstract record ModelConfig
     public long ParameterCount => Parameters().Sum(p => ShapeMath.Count(p.Shape));
 
     /// <summary>Reads a config.json, dispatching on <c>model_type</c>; errors name the file.</summary>
-    public static ModelConfig Load(string path)
-    {
-        string text;
-        try { text = File.ReadAllText(path); }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new HipVisionException($"{path}: file not found", e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new HipVisionException($"{path}: cannot read: {e.Message}", e);
-        }
-        return Parse(text, path);
-    }
+    public static ModelConfig Load(string path) => Parse(InputFile.ReadAllText(path), path);
 
     /// <summary>Parses config.json text; <paramref name="source"/> names it in errors.</summary>
     public static ModelConfig Parse(string json, string source)

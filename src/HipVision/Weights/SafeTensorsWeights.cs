@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HipVision.IO;
 
 namespace HipVision.Weights;
 
@@ -88,12 +89,7 @@ public sealed class SafeTensorsWeights : IWeightSource
 
     static List<(string Name, string Shard)> ReadWeightMap(string indexPath)
     {
-        byte[] bytes;
-        try { bytes = File.ReadAllBytes(indexPath); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new HipVisionException($"{indexPath}: cannot read: {e.Message}", e);
-        }
+        var bytes = InputFile.ReadAllBytes(indexPath);
         try
         {
             // Files saved by Windows editors often start with a UTF-8 byte order mark, which JsonDocument rejects.

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using HipVision.IO;
 
 namespace HipVision.Weights;
 
@@ -53,30 +54,14 @@ public sealed class SafeTensorsWriter
             .ThenBy(t => Encoding.UTF8.GetBytes(t.Key), Utf8Order.Instance)
             .ToList();
         var header = BuildHeader(order);
-        var tmp = $"{path}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write))
-            {
-                Span<byte> length = stackalloc byte[8];
-                System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
-                stream.Write(length);
-                stream.Write(header);
-                foreach (var t in order) stream.Write(t.Value.Data);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, path, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            TryDelete(tmp);
-            throw new HipVisionException($"{path}: cannot write: {e.Message}", e);
-        }
-        catch
-        {
-            TryDelete(tmp);
-            throw;
-        }
+            Span<byte> length = stackalloc byte[8];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
+            stream.Write(length);
+            stream.Write(header);
+            foreach (var t in order) stream.Write(t.Value.Data);
+        });
     }
 
     byte[] BuildHeader(List<KeyValuePair<string, (SafeTensorDtype Dtype, int[] Shape, byte[] Data)>> order)
@@ -140,12 +125,6 @@ public sealed class SafeTensorsWriter
             }
         }
         return sb.Append('"');
-    }
-
-    static void TryDelete(string path)
-    {
-        try { File.Delete(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     /// <summary>Byte-wise comparison of UTF-8 names, the order Rust's String::cmp gives.</summary>

@@ -59,6 +59,34 @@ public class SynthCommandTests
     }
 
     [Test]
+    public void Synth_outputBelowAFile_failsWithOneLineAndWritesNothing()
+    {
+        var file = _tmp.File("taken");
+        File.WriteAllText(file, "mine");
+        var output = Path.Combine(file, "model");
+        CliAssert.RuntimeError(CliRunner.Run("synth", "--arch", "vit-base-patch16-224", "--output", output), output);
+        Assert.That(Directory.GetFileSystemEntries(_tmp.Path), Is.EqualTo(new[] { file }), "no temporary left");
+        Assert.That(File.ReadAllText(file), Is.EqualTo("mine"));
+    }
+
+    [Test]
+    public void Synth_moveIntoDirectoryFails_leavesTheDirectoryAsItWasAndNoTemporary()
+    {
+        var output = Path.Combine(_tmp.Path, "model");
+        Directory.CreateDirectory(output);
+        File.WriteAllText(Path.Combine(output, "config.json"), "old");
+        // A directory where a file must go. Files move in name order, so config.json and model.safetensors are already
+        // in when this one fails: the failure must take them out again and put the old config.json back.
+        var inTheWay = Path.Combine(output, "preprocessor_config.json");
+        Directory.CreateDirectory(inTheWay);
+        CliAssert.RuntimeError(CliRunner.Run("synth", "--arch", "vit-base-patch16-224", "--output", output), inTheWay + ": cannot write");
+        Assert.That(Directory.GetFileSystemEntries(output).Select(Path.GetFileName),
+            Is.EquivalentTo(new[] { "config.json", "preprocessor_config.json" }), "no model.safetensors, no temporaries");
+        Assert.That(File.ReadAllText(Path.Combine(output, "config.json")), Is.EqualTo("old"));
+        Assert.That(Directory.GetFileSystemEntries(_tmp.Path), Is.EqualTo(new[] { output }), "no staging directory beside it");
+    }
+
+    [Test]
     public void Synth_unknownArch_failsWithOneLineListingTheKnownOnes()
     {
         var output = Path.Combine(_tmp.Path, "out");
