@@ -25,7 +25,8 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
     public CpuExecutionPlan(ModelGraph graph, int threads, Func<Node, PackedMatrix> packLinear)
     {
         if (graph.Inputs.Count != 1) throw new ArgumentException("the CPU plan supports graphs with exactly one input");
-        var layout = new ArenaLayout(graph, node => ScratchFloats(node, threads));
+        _fused = ActivationFusion.Find(graph, IsPointwiseConv);
+        var layout = new ArenaLayout(graph, node => ScratchFloats(node, threads), ViewOf);
         _arena = GC.AllocateUninitializedArray<float>((int)Math.Max(layout.ArenaFloats, 1), pinned: true);
         _base = (float*)Unsafe.AsPointer(ref _arena[0]);
         PeakBytes = layout.ArenaFloats * sizeof(float);
@@ -93,8 +94,25 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
         _pins.Clear();
     }
 
-    static long ScratchFloats(Node node, int threads) => node.Kind switch
+    /// <summary>Activations folded into the step of the convolution before them (the activation node becomes a view).</summary>
+    readonly ActivationFusion _fused;
+
+    /// <summary>The node whose storage <paramref name="node"/> shares (reshapes, fused activations), or null.</summary>
+    Node? ViewOf(Node node) =>
+        node.Kind == OpKind.Reshape ? node.Inputs[0] : _fused.ProducerOf(node);
+
+    /// <summary>A 1×1 convolution the pointwise step runs straight on NCHW.</summary>
+    static bool IsPointwiseConv(Node node)
     {
+        if (node.Kind != OpKind.Conv2d) return false;
+        var a = node.Attr<Conv2dAttributes>();
+        var w = node.Inputs[1].Shape;
+        return a.Groups == 1 && w[2] == 1 && w[3] == 1 && a.StrideH == 1 && a.StrideW == 1 && a.Padding == default;
+    }
+
+    long ScratchFloats(Node node, int threads) => node.Kind switch
+    {
+        OpKind.Conv2d when IsPointwiseConv(node) => PointwiseConv2dStep.ScratchFloatsPerThread(node.Shape[1], node.Inputs[0].Shape[1]) * threads,
         OpKind.Attention => AttentionStep.ScratchFloatsPerThread(node.Shape[1], node.Shape[2] / node.Attr<AttentionAttributes>().Heads) * threads,
         OpKind.PatchEmbedding => (long)node.Shape[0] * node.Shape[1] * node.Inputs[1].ElementCount / node.Inputs[1].Shape[0],
         OpKind.Conv2d when node.Attr<Conv2dAttributes>().Groups == 1 =>
@@ -125,7 +143,8 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
     {
         var y = new CpuTensor((nint)(_base + layout.Offset(node)), node.Shape);
         _tensors[node] = y;
-        if (node.Kind is OpKind.Input or OpKind.Reshape) return null; // the input is copied in by Run; a reshape is a view
+        // The input is copied in by Run; reshapes and fused activations are views written by an earlier step.
+        if (node.Kind == OpKind.Input || ViewOf(node) != null) return null;
         var x = Tensor(node.Inputs[0]);
         var name = node.Name.Length > 0 ? node.Name : $"%{node.Id}";
         int threads = Threads;
@@ -146,6 +165,8 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
             {
                 var a = node.Attr<Conv2dAttributes>();
                 var w = node.Inputs[1];
+                if (IsPointwiseConv(node))
+                    return new PointwiseConv2dStep(name, x, Tensor(w), Optional(node, 2), y, _fused.ActivationAfter(node), Scratch(), threads);
                 if (a.Groups != 1) return new GroupedConv2dStep(name, x, Tensor(w), Optional(node, 2), y, a, threads);
                 var scratch = Scratch();
                 long colsFloats = (long)node.Shape[2] * node.Shape[3] * (w.ElementCount / w.Shape[0]);
@@ -203,7 +224,7 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
         readonly Dictionary<Node, long> _offsets = [];
         readonly Dictionary<Node, long> _scratch = [];
 
-        public ArenaLayout(ModelGraph graph, Func<Node, long> scratchFloats)
+        public ArenaLayout(ModelGraph graph, Func<Node, long> scratchFloats, Func<Node, Node?> viewOf)
         {
             var root = new Dictionary<Node, Node>();
             var step = new Dictionary<Node, int>();
@@ -213,7 +234,7 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
             {
                 if (IsConstant(node)) continue;
                 step[node] = s++;
-                root[node] = node.Kind == OpKind.Reshape ? root[node.Inputs[0]] : node;
+                root[node] = viewOf(node) is { } viewed ? root[viewed] : node;
                 last[root[node]] = Math.Max(last.GetValueOrDefault(root[node]), step[node]);
                 foreach (var input in node.Inputs)
                     if (!IsConstant(input)) last[root[input]] = Math.Max(last[root[input]], step[node]);

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Numerics.Tensors;
 using HipVision.Graph;
 
@@ -42,19 +41,18 @@ internal sealed class UnaryStep(string name, OpKind kind, CpuTensor x, CpuTensor
             case OpKind.Silu:
             {
                 // x·sigmoid(x) written as x / (1 + e^−x) keeps one rounding fewer than multiplying two results.
-                // The last step reads x again, so when dst aliases src (squeeze-excite works in place) x is saved first.
-                float[]? saved = null;
-                if (src.Overlaps(dst))
+                // e^−x goes to a small stack block, so dst may alias src exactly (fused and in-place callers).
+                Span<float> t = stackalloc float[256];
+                for (int start = 0; start < src.Length; start += t.Length)
                 {
-                    saved = ArrayPool<float>.Shared.Rent(src.Length);
-                    src.CopyTo(saved);
-                    src = saved.AsSpan(0, src.Length);
+                    int n = Math.Min(t.Length, src.Length - start);
+                    var block = src.Slice(start, n);
+                    var e = t[..n];
+                    TensorPrimitives.Negate(block, e);
+                    TensorPrimitives.Exp(e, e);
+                    TensorPrimitives.Add(e, 1f, e);
+                    TensorPrimitives.Divide(block, e, dst.Slice(start, n));
                 }
-                TensorPrimitives.Negate(src, dst);
-                TensorPrimitives.Exp(dst, dst);
-                TensorPrimitives.Add(dst, 1f, dst);
-                TensorPrimitives.Divide(src, dst, dst);
-                if (saved != null) ArrayPool<float>.Shared.Return(saved);
                 break;
             }
             default:
