@@ -26,27 +26,31 @@ internal sealed class PickleReader
 
     readonly byte[] _data;
     readonly string _source;
+    readonly string _record;
     readonly List<object?> _stack = [];
     readonly Stack<int> _marks = new();
     readonly Dictionary<long, object?> _memo = [];
     int _pos;
     int _opStart;
 
-    PickleReader(byte[] data, string source)
+    PickleReader(byte[] data, string source, string record)
     {
         _data = data;
         _source = source;
+        _record = record;
     }
 
     /// <summary>Runs the pickle to its STOP and returns the value it built.</summary>
     /// <param name="pickle">The whole pickle (e.g. the data.pkl record).</param>
-    /// <param name="source">What messages name, e.g. "pytorch_model.bin" or "model.bin: archive/data.pkl".</param>
+    /// <param name="source">What every message starts with: the file, e.g. "pytorch_model.bin".</param>
+    /// <param name="record">What messages about the pickle's structure call it, e.g. "archive/data.pkl".</param>
     /// <exception cref="HipVisionException">A refused global or opcode, or a malformed pickle.</exception>
-    public static object? Load(byte[] pickle, string source)
+    public static object? Load(byte[] pickle, string source, string record)
     {
         ArgumentNullException.ThrowIfNull(pickle);
         ArgumentNullException.ThrowIfNull(source);
-        return new PickleReader(pickle, source).Run();
+        ArgumentNullException.ThrowIfNull(record);
+        return new PickleReader(pickle, source, record).Run();
     }
 
     /// <summary>The allow-listed global of that name, or null; dotted names (attribute chains) are never allowed.</summary>
@@ -303,7 +307,7 @@ internal sealed class PickleReader
     }
 
     HipVisionException Error(string what) =>
-        new($"{_source}: pickle byte {_opStart}: {what}");
+        new($"{_source}: {_record} byte {_opStart}: {what}");
 
     /// <summary>A short, one-line rendering of a value for messages.</summary>
     static string Describe(object? v) => v switch

@@ -70,7 +70,7 @@ public sealed class PyTorchCheckpoint : IWeightSource
             var prefix = ArchivePrefix(zip, path);
             CheckByteOrder(zip, prefix, path);
             var pickle = ReadRecord(zip.GetEntry(prefix + "data.pkl")!, MaxPickleBytes, path);
-            var root = PickleReader.Load(pickle, $"{path}: {prefix}data.pkl");
+            var root = PickleReader.Load(pickle, path, prefix + "data.pkl");
             var (tensors, storages) = Describe(root, zip, prefix, path);
             return new PyTorchCheckpoint(path, zip, tensors, storages);
         }
