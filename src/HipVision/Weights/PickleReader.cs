@@ -309,15 +309,18 @@ internal sealed class PickleReader
     HipVisionException Error(string what) =>
         new($"{_source}: {_record} byte {_opStart}: {what}");
 
-    /// <summary>A short, one-line rendering of a value for messages.</summary>
-    static string Describe(object? v) => v switch
+    /// <summary>A short, one-line rendering of a value for messages; nesting is cut off, so a hostile value cannot recurse deeply.</summary>
+    static string Describe(object? v) => Describe(v, 2);
+
+    static string Describe(object? v, int depth) => v switch
     {
         null => "None",
         bool b => b ? "True" : "False",
         long or double => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)!,
         string s => "'" + Printable(s) + "'",
         byte[] bytes => $"bytes[{bytes.Length}]",
-        object?[] t => t.Length > 8 ? $"tuple of {t.Length}" : "(" + string.Join(", ", t.Select(Describe)) + (t.Length == 1 ? ",)" : ")"),
+        object?[] t when t.Length > 8 || depth == 0 => $"tuple of {t.Length}",
+        object?[] t => "(" + string.Join(", ", t.Select(x => Describe(x, depth - 1))) + (t.Length == 1 ? ",)" : ")"),
         List<object?> l => $"list of {l.Count}",
         PickleDict d => $"dict of {d.Items.Count}",
         PickleGlobal g => g.FullName,

@@ -132,4 +132,12 @@ public class PyTorchHostilePickleTests
         var pickle = new TorchPickle().Proto().Get(7).Stop().ToArray();
         Assert.That(Refused(pickle), Does.Contain("memo entry 7"));
     }
+
+    [Test]
+    public void PersistentId_deeplyNestedTuple_refusedWithoutRecursing()
+    {
+        var p = new TorchPickle().Proto().Str("x");
+        for (int i = 0; i < 200_000; i++) p.Tuple1();
+        Assert.That(Refused(p.BinPersId().Stop().ToArray()), Does.Contain("persistent id ((tuple of 1,),)"));
+    }
 }
