@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.IO.MemoryMappedFiles;
-using System.Runtime.InteropServices;
 using HipVision.IO;
 
 namespace HipVision.Weights;
@@ -117,29 +116,7 @@ public sealed unsafe class SafeTensorsFile : IDisposable
         var info = Info(name);
         if (!info.Dtype.IsFloat())
             throw new HipVisionException($"{Path}: tensor '{name}' has dtype {info.Dtype.HeaderName()}, expected a floating-point dtype (F32, F16, BF16, F64)");
-        var bytes = Bytes(name);
-        var result = new float[info.ElementCount];
-        switch (info.Dtype)
-        {
-            case SafeTensorDtype.F32:
-                // A byte copy, not a reinterpreting cast: a header whose length is not a multiple of 8
-                // (other writers) leaves the data unaligned. The file is little-endian, like every .NET target.
-                bytes.CopyTo(MemoryMarshal.AsBytes(result.AsSpan()));
-                break;
-            case SafeTensorDtype.F16:
-                for (int i = 0; i < result.Length; i++)
-                    result[i] = (float)BinaryPrimitives.ReadHalfLittleEndian(bytes[(2 * i)..]);
-                break;
-            case SafeTensorDtype.BF16:
-                for (int i = 0; i < result.Length; i++)
-                    result[i] = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(bytes[(2 * i)..]) << 16);
-                break;
-            case SafeTensorDtype.F64:
-                for (int i = 0; i < result.Length; i++)
-                    result[i] = (float)BinaryPrimitives.ReadDoubleLittleEndian(bytes[(8 * i)..]);
-                break;
-        }
-        return result;
+        return Float32Conversion.ToFloat32(Bytes(name), info.Dtype);
     }
 
     /// <summary>Unmaps the file; spans from <see cref="Bytes"/> must not be used afterwards.</summary>

@@ -87,7 +87,7 @@ public sealed class SafeTensorsWeights : IWeightSource
         }
     }
 
-    static List<(string Name, string Shard)> ReadWeightMap(string indexPath)
+    internal static List<(string Name, string Shard)> ReadWeightMap(string indexPath)
     {
         var bytes = InputFile.ReadAllBytes(indexPath);
         try
