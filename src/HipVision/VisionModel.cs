@@ -43,8 +43,9 @@ public sealed class VisionModel : IDisposable
     }
 
     /// <summary>
-    /// Loads a Hugging Face-format model directory: config.json, model.safetensors (or a sharded
-    /// model.safetensors.index.json) and preprocessor_config.json (the family's hub default when absent).
+    /// Loads a Hugging Face-format model directory: config.json, the weights (model.safetensors, a sharded
+    /// model.safetensors.index.json, or else pytorch_model.bin, read without executing its pickle) and
+    /// preprocessor_config.json (the family's hub default when absent).
     /// </summary>
     /// <exception cref="HipVisionException">A file is missing or invalid; the message names it.</exception>
     public static VisionModel Load(string directory, VisionModelOptions? options = null)
@@ -58,7 +59,7 @@ public sealed class VisionModel : IDisposable
         var preprocessor = File.Exists(preprocessorPath)
             ? PreprocessorConfig.Load(preprocessorPath)
             : PreprocessorConfig.Parse(config.DefaultPreprocessorJson, $"default preprocessor of {config.ModelType}");
-        var weights = SafeTensorsWeights.Open(directory);
+        var weights = WeightFiles.Open(directory);
         try
         {
             var model = new VisionModel(config, preprocessor, weights, options ?? new(), directory);
