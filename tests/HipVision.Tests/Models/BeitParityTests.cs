@@ -4,6 +4,7 @@ using HipVision.Backends.Cpu;
 using HipVision.IO;
 using HipVision.Models;
 using HipVision.Tests.Reference;
+using HipVision.Tests.Weights;
 using HipVision.Weights;
 
 namespace HipVision.Tests.Models;
@@ -77,6 +78,16 @@ public class BeitParityTests
         Assert.That(tiny.ParameterCount, Is.EqualTo(80_682));
         using var weights = SafeTensorsWeights.Open(Fixtures.Model("tiny-beit"));
         Assert.That(tiny.Parameters().Select(p => p.Name), Is.EquivalentTo(weights.Names), "the graph reads exactly the state_dict");
+    }
+
+    [Test]
+    public void BeitBase_parameters_equalStateDictManifest()
+    {
+        // What `hipvision synth` writes: exactly HF's state_dict (relative_position_index is a non-persistent buffer).
+        var manifest = StateDictManifest.Read("beit-base-patch16-224").ToDictionary(e => e.Name);
+        var parameters = BeitConfig.BeitBasePatch16_224.Parameters();
+        Assert.That(parameters.Select(p => p.Name), Is.EquivalentTo(manifest.Keys));
+        foreach (var (name, shape) in parameters) Assert.That(shape, Is.EqualTo(manifest[name].Shape), name);
     }
 
     [Test]
