@@ -98,8 +98,6 @@ public sealed record BeitConfig : ModelConfig
             throw new HipVisionException($"{json.Source}: num_hidden_layers {c.NumHiddenLayers}, intermediate_size {c.IntermediateSize}, num_channels {c.NumChannels}: sizes must be positive (layers may be 0)");
         if (c.PatchSize <= 0 || c.ImageSize < c.PatchSize)
             throw new HipVisionException($"{json.Source}: image_size {c.ImageSize} and patch_size {c.PatchSize} give no patches");
-        if (double.IsNaN(c.LayerScaleInitValue))
-            throw new HipVisionException($"{json.Source}: layer_scale_init_value must be a number");
         return c;
     }
 

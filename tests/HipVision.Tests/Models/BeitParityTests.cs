@@ -1,7 +1,9 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using HipVision.Backends.Cpu;
 using HipVision.IO;
+using HipVision.Imaging;
 using HipVision.Models;
 using HipVision.Tests.Reference;
 using HipVision.Tests.Weights;
@@ -68,6 +70,12 @@ public class BeitParityTests
         var preset = BeitConfig.BeitBasePatch16_224;
         Assert.That(loaded.Labels, Is.EqualTo(preset.Labels));
         Assert.That(loaded with { Labels = preset.Labels }, Is.EqualTo(preset));
+        var hubPreprocessor = File.ReadAllText(Path.Combine(Fixtures.Model("beit-base-patch16-224"), "preprocessor_config.json"));
+        Assert.That(JsonNode.DeepEquals(JsonNode.Parse(preset.DefaultPreprocessorJson), JsonNode.Parse(hubPreprocessor)), Is.True, "preprocessor_config.json is the hub model's");
+        var parsed = PreprocessorConfig.Parse(preset.DefaultPreprocessorJson, "default");
+        var want = PreprocessorConfig.BeitBasePatch16_224;
+        Assert.That((parsed.ImageMean, parsed.ImageStd), Is.EqualTo((want.ImageMean, want.ImageStd)));
+        Assert.That(parsed with { ImageMean = want.ImageMean, ImageStd = want.ImageStd }, Is.EqualTo(want));
     }
 
     [Test]
