@@ -6,6 +6,7 @@ public static class ModelPresets
     static readonly (string Name, string HubId, Func<ModelConfig> Create)[] All =
     [
         ("vit-base-patch16-224", "google/vit-base-patch16-224", () => VitConfig.VitBasePatch16_224),
+        ("beit-base-patch16-224", "microsoft/beit-base-patch16-224", () => BeitConfig.BeitBasePatch16_224),
     ];
 
     /// <summary>The short names, for help texts and errors.</summary>

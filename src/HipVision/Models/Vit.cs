@@ -45,7 +45,7 @@ public static class Vit
         int d = c.HiddenSize;
         var before = w.Pp("layernorm_before");
         var h = g.LayerNorm(x, before.Tensor("weight", d), before.Tensor("bias", d), c.LayerNormEps, before.Prefix);
-        var qkv = FusedQkv(g, w.Pp("attention").Pp("attention"), d, c.QkvBias, h);
+        var qkv = FusedQkv(g, w.Pp("attention").Pp("attention"), d, h, queryBias: c.QkvBias, keyBias: c.QkvBias, valueBias: c.QkvBias);
         var context = g.Attention(qkv, c.NumAttentionHeads, name: w.Pp("attention").Prefix);
         x = g.Add(x, Dense(g, w.Pp("attention").Pp("output").Pp("dense"), context, d, d));        // residual 1
 
@@ -60,17 +60,19 @@ public static class Vit
 
     /// <summary>
     /// The model's one re-layout: HF's separate query/key/value Linear layers as one [3·D, D] projection, so a
-    /// single GEMM produces the [B, T, 3·D] tensor the attention node reads. Without qkv_bias the bias is zero.
+    /// single GEMM produces the [B, T, 3·D] tensor the attention node reads. A part without a bias (ViT without
+    /// qkv_bias; BEiT's key, a Linear with bias=False) gets zeros there, which is the same function.
+    /// Shared by the ViT-like families (BEiT), so the layout lives in one place.
     /// </summary>
-    internal static Node FusedQkv(GraphBuilder g, WeightScope w, int d, bool hasBias, Node x)
+    internal static Node FusedQkv(GraphBuilder g, WeightScope w, int d, Node x, bool queryBias, bool keyBias, bool valueBias)
     {
         var weight = new float[3 * d * d];
         var bias = new float[3 * d];
-        string[] parts = ["query", "key", "value"];
+        (string Name, bool HasBias)[] parts = [("query", queryBias), ("key", keyBias), ("value", valueBias)];
         for (int i = 0; i < 3; i++)
         {
-            w.Pp(parts[i]).Data("weight", d, d).CopyTo(weight, i * d * d);
-            if (hasBias) w.Pp(parts[i]).Data("bias", d).CopyTo(bias, i * d);
+            w.Pp(parts[i].Name).Data("weight", d, d).CopyTo(weight, i * d * d);
+            if (parts[i].HasBias) w.Pp(parts[i].Name).Data("bias", d).CopyTo(bias, i * d);
         }
         return g.Linear(x, g.Constant(w.Name("qkv.weight"), [3 * d, d], weight), g.Constant(w.Name("qkv.bias"), [3 * d], bias), w.Prefix);
     }
