@@ -9,6 +9,7 @@ namespace HipVision.Tests.Models;
 public class CheckpointFormatTests
 {
     [TestCase("tiny-vit")]
+    [TestCase("tiny-beit")]
     public void TinyModel_safetensorsAndPytorchBin_identicalLogits(string model)
     {
         var dir = Fixtures.Model(model);
