@@ -4,8 +4,8 @@ namespace HipVision.Models.Inspection;
 
 /// <summary>
 /// One row of an inspection: a graph node (or, with <see cref="Id"/> −1, the parameters no node reads by name).
-/// <see cref="Name"/> is the node's HF prefix; unnamed nodes (residual adds, reshapes) carry the name of the
-/// named node before them, so a row reads as "the Add after …output.dense".
+/// <see cref="Name"/> is the node's HF prefix; unnamed nodes (residual adds, reshapes) carry the name of their
+/// latest input, so a row reads as "the Add after …output.dense".
 /// </summary>
 /// <param name="Id">The node's id in the graph, or −1 for the unattributed-parameters row.</param>
 /// <param name="Name">HF weight prefix of the layer (see above).</param>

@@ -69,12 +69,11 @@ public static class ModelInspector
         }
 
         var layers = new List<LayerCost>();
-        string scope = "";
+        var names = RowNames(graph);
         foreach (var n in graph.Nodes)
         {
             if (n.Kind is OpKind.Input or OpKind.Constant) continue;
-            if (n.Name.Length > 0) scope = n.Name;
-            layers.Add(new LayerCost(n.Id, scope, n.Kind, n.Shape, parameters.GetValueOrDefault(n.Id), statistics.GetValueOrDefault(n.Id), OpCost.Macs(n), OpCost.Bytes(n)));
+            layers.Add(new LayerCost(n.Id, names[n.Id], n.Kind, n.Shape, parameters.GetValueOrDefault(n.Id), statistics.GetValueOrDefault(n.Id), OpCost.Macs(n), OpCost.Bytes(n)));
         }
         if (parameters.ContainsKey(-1))
             layers.Add(new LayerCost(-1, "(read by no named layer)", OpKind.Constant, [], parameters[-1], statistics.GetValueOrDefault(-1), 0, 0));
@@ -85,6 +84,20 @@ public static class ModelInspector
     public static bool IsStatistic(string tensorName) =>
         tensorName.EndsWith("running_mean", StringComparison.Ordinal) || tensorName.EndsWith("running_var", StringComparison.Ordinal) ||
         tensorName.EndsWith("num_batches_tracked", StringComparison.Ordinal);
+
+    /// <summary>
+    /// A node's own name, else that of its latest input (a constant standing for its module: "vit.embeddings.cls_token"
+    /// → "vit.embeddings"), so a residual Add reads as part of the layer whose output it adds and cls-token plumbing as embeddings.
+    /// </summary>
+    static string[] RowNames(ModelGraph graph)
+    {
+        var names = new string[graph.Nodes.Count];
+        foreach (var n in graph.Nodes)
+            names[n.Id] = n.Name.Length > 0 && n.Kind != OpKind.Constant ? n.Name
+                : n.Kind == OpKind.Constant ? (n.Name.LastIndexOf('.') is int dot and > 0 ? n.Name[..dot] : n.Name)
+                : n.Inputs.Count > 0 ? names[n.Inputs.MaxBy(i => i.Id)!.Id] : "";
+        return names;
+    }
 
     static bool ReadsConstant(Node n) => n.Inputs.Any(i => i.Kind == OpKind.Constant);
 
