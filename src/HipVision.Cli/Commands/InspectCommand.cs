@@ -50,16 +50,16 @@ static class InspectCommand
 
     static string[] Row(LayerCost l) =>
         [l.Id < 0 ? "" : l.Id.ToString(), l.Name, l.Op.ToString(), l.Shape.Length == 0 ? "" : Graph.ShapeMath.Format(l.Shape),
-         l.Parameters == 0 ? "" : Units.Count(l.Parameters), l.Macs == 0 ? "" : Units.Si(l.Macs), l.Bytes == 0 ? "" : Units.Mib(l.Bytes)];
+         l.Parameters == 0 ? "" : Units.Count(l.Parameters), l.Macs == 0 ? "" : Units.Si(l.Macs), l.Bytes == 0 ? "" : Units.Bytes(l.Bytes)];
 
-    static string[] TotalRow(ModelInspection i) => ["", "total", "", "", Units.Count(i.Parameters), Units.Si(i.Macs), Units.Mib(i.Bytes)];
+    static string[] TotalRow(ModelInspection i) => ["", "total", "", "", Units.Count(i.Parameters), Units.Si(i.Macs), Units.Bytes(i.Bytes)];
 
     static string[] Summary(ModelInspection i, string name) =>
     [
         $"model        {name} ({i.ModelType}), batch {i.Batch}",
         $"parameters   {Units.Count(i.Parameters)} = {Units.Count(i.LearnableParameters)} learnable + {Units.Count(i.Statistics)} BatchNorm running statistics",
         $"MACs         {Units.Si(i.Macs)} ({Units.Count(i.Macs)}; one multiply-add is one MAC)",
-        $"bytes moved  {Units.Mib(i.Bytes)} at fp32 (inputs, outputs and weights of every operation)",
+        $"bytes moved  {Units.Bytes(i.Bytes)} at fp32 (inputs, outputs and weights of every operation)",
     ];
 
     static void WritePlain(ModelInspection i, string name)

@@ -111,7 +111,7 @@ public sealed class MobileNetLesson : ModelLesson
         return new MobileNetLesson(pairs, inspection.Macs, model, baseline, grid);
     }
 
-    static List<SeparablePair> FindPairs(ModelGraph graph, int batch)
+    internal static List<SeparablePair> FindPairs(ModelGraph graph, int batch)
     {
         var consumers = TransformerLesson.Consumers(graph);
         var pairs = new List<SeparablePair>();

@@ -86,7 +86,7 @@ public sealed class TransformerLesson : ModelLesson
                 $"rest {Units.Si(RestMacs)}MAC ({Units.Percent((double)RestMacs / TotalMacs)}) of {Units.Si(TotalMacs)}MAC.",
                 $"Within attention the projections take {Units.Si(projections)}MAC (4·T·D² per image, linear in T) and the core Q·Kᵀ + P·V {Units.Si(core)}MAC " +
                 $"(2·T²·D, quadratic in T); at T = {first.Tokens}, D = {first.Width} the core is {Units.Number((double)core / projections, "0.###")} of the projections (T/2D).",
-                $"The MLP (2·T·D·I per image) outweighs attention {Units.Number((double)MlpMacs / AttentionMacs, "0.##")}× here; doubling the tokens would double it but more than double attention.",
+                $"The MLP (2·T·D·I per image) takes {Units.Number((double)MlpMacs / AttentionMacs, "0.##")}× the attention MACs here; more tokens grow the MLP linearly, attention faster.",
             ];
         }
     }

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace HipVision.Models.Inspection;
 
-/// <summary>Number formats shared by the lessons and the CLI: MACs in SI units, bytes in MiB, counts with separators.</summary>
+/// <summary>Number formats shared by the lessons and the CLI: MACs in SI units, bytes in binary units, counts with separators.</summary>
 public static class Units
 {
     /// <summary>"17.56 G", "348.65 M", "768.00 K", "12".</summary>
@@ -14,8 +14,14 @@ public static class Units
         _ => value.ToString("0.##", CultureInfo.InvariantCulture),
     };
 
-    /// <summary>"330.23 MiB".</summary>
-    public static string Mib(long bytes) => (bytes / (1024.0 * 1024.0)).ToString("F2", CultureInfo.InvariantCulture) + " MiB";
+    /// <summary>"598.61 MiB", "2.94 KiB", "512 B": binary units, the largest that keeps the number at least 1.</summary>
+    public static string Bytes(long bytes) => bytes switch
+    {
+        >= 1L << 30 => (bytes / (double)(1L << 30)).ToString("F2", CultureInfo.InvariantCulture) + " GiB",
+        >= 1L << 20 => (bytes / (double)(1L << 20)).ToString("F2", CultureInfo.InvariantCulture) + " MiB",
+        >= 1L << 10 => (bytes / (double)(1L << 10)).ToString("F2", CultureInfo.InvariantCulture) + " KiB",
+        _ => bytes.ToString(CultureInfo.InvariantCulture) + " B",
+    };
 
     /// <summary>"86,567,656".</summary>
     public static string Count(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
