@@ -35,7 +35,8 @@ public class ModelInspectorTests
         Assert.That(Macs("pw"), Is.EqualTo(8 * 8 * 8 * 6), "1×1: 512·6");
         Assert.That(Macs("qkv"), Is.EqualTo(64 * 8 * 12), "linear: rows·in·out");
         Assert.That(Macs("attention"), Is.EqualTo(2 * 1 * 2 * 64 * 64 * 2), "attention: 2·B·H·T·T·d with d = 4/2");
-        Assert.That(i.Macs, Is.EqualTo(13_824 + 3_456 + 3_072 + 6_144 + 32_768));
+        Assert.That(Macs("bn"), Is.EqualTo(6 * 8 * 8), "BatchNorm: x·scale + shift, one per element");
+        Assert.That(i.Macs, Is.EqualTo(13_824 + 3_456 + 384 + 3_072 + 6_144 + 32_768));
         InspectAssert.ColumnsAddUp(i);
     }
 
@@ -65,7 +66,7 @@ public class ModelInspectorTests
         Assert.That(p.Standard, Is.EqualTo(3 * 3 * 6 * 8 * 8 * 8), "D_K·D_K·M·N·D_F·D_F");
         Assert.That((double)p.Separable / p.Standard, Is.EqualTo(1.0 / 8 + 1.0 / 9).Within(1e-12), "1/N + 1/D_K²");
         var i = ModelInspector.Analyze(TinyGraph());
-        Assert.That(p.Separable, Is.EqualTo(i.Layers.Where(l => l.Name is "dw" or "pw").Sum(l => l.Macs)), "the formula is what the graph's layers cost");
+        Assert.That(p.Separable, Is.EqualTo(i.Layers.Where(l => l.Name is "dw" or "pw" && l.Op == OpKind.Conv2d).Sum(l => l.Macs)), "the formula is what the graph's convolutions cost");
     }
 
     [Test]

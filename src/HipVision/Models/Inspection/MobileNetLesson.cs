@@ -7,7 +7,7 @@ namespace HipVision.Models.Inspection;
 /// MobileNetV1 (Howard et al. 2017): a depthwise convolution (groups = channels) followed by a 1×1 convolution
 /// costs D_K·D_K·M·D_F·D_F + M·N·D_F·D_F where one standard convolution would cost D_K·D_K·M·N·D_F·D_F, a ratio of
 /// 1/N + 1/D_K². Width multiplier α thins every layer (M, N → αM, αN) and resolution multiplier ρ shrinks D_F, so
-/// the cost falls by about α²·ρ². Pairs are found in the graph (the first MAC node after a depthwise conv, through
+/// the cost falls by about α²·ρ². Pairs are found in the graph (the first contraction after a depthwise conv, through
 /// BatchNorm and activations, being a 1×1 conv); α is config.json's depth_multiplier and ρ = image_size/224.
 /// </summary>
 public sealed class MobileNetLesson : ModelLesson
@@ -129,11 +129,11 @@ public sealed class MobileNetLesson : ModelLesson
         return pairs;
     }
 
-    /// <summary>The single first MAC node downstream of <paramref name="n"/> through MAC-free nodes, or null when there is not exactly one.</summary>
+    /// <summary>The single first contraction downstream of <paramref name="n"/> (through BatchNorm and activations), or null when there is not exactly one.</summary>
     static Node? NextMacNode(Node n, List<Node>[] consumers)
     {
         var next = consumers[n.Id];
-        while (next.Count == 1 && OpCost.Macs(next[0]) == 0) next = consumers[next[0].Id];
+        while (next.Count == 1 && !OpCost.IsContraction(next[0].Kind)) next = consumers[next[0].Id];
         return next.Count == 1 ? next[0] : null;
     }
 

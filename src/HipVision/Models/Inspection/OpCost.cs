@@ -3,8 +3,11 @@ using HipVision.Graph;
 namespace HipVision.Models.Inspection;
 
 /// <summary>
-/// The cost of one graph node: multiply-accumulates (one multiply-add is one MAC; bias adds, normalisation and
+/// The cost of one graph node: multiply-accumulates (one multiply-add is one MAC; bias adds, LayerNorm, softmax and
 /// activations count 0) and bytes moved at fp32 (every input read, constants included, plus the output written).
+/// BatchNorm counts one MAC per element: at inference it is exactly x·scale + shift per channel, and the published
+/// figures (fvcore, as timm reports them) count it so; it is 1.7% of EfficientNet-B0. HipVision's compile folds it
+/// into the convolution, so the engine itself never pays it.
 /// </summary>
 public static class OpCost
 {
@@ -14,7 +17,7 @@ public static class OpCost
     /// <summary>
     /// Linear: rows·in·out. Conv2d: output elements·(in/groups)·kh·kw. PatchEmbedding: B·tokens·D·C·P·P.
     /// Attention: 2·B·H·T·T·d (Q·Kᵀ and P·V; the projections are their own Linear nodes). SqueezeExcite: its two
-    /// fully connected layers, 2·B·C·R. Everything else: 0.
+    /// fully connected layers, 2·B·C·R. BatchNorm: one per element. Everything else: 0.
     /// </summary>
     public static long Macs(Node n)
     {
@@ -42,10 +45,16 @@ public static class OpCost
             }
             case OpKind.SqueezeExcite:
                 return 2L * n.Shape[0] * n.Inputs[1].ElementCount;
+            case OpKind.BatchNorm:
+                return n.ElementCount;
             default:
                 return 0;
         }
     }
+
+    /// <summary>Operations that contract over an input dimension: matrix products, convolutions, attention, squeeze-excite.</summary>
+    public static bool IsContraction(OpKind kind) =>
+        kind is OpKind.Linear or OpKind.Conv2d or OpKind.PatchEmbedding or OpKind.Attention or OpKind.SqueezeExcite;
 
     /// <summary>
     /// Bytes read and written: every input (activations and the constants the node reads) plus the output.

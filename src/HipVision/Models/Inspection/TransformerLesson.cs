@@ -4,9 +4,9 @@ using HipVision.Graph;
 namespace HipVision.Models.Inspection;
 
 /// <summary>
-/// ViT / BEiT: where the multiply-accumulates go. Attention is the QKV projection (the MAC nodes feeding an
-/// Attention node), the attention core (Q·Kᵀ and P·V, 2·T²·D per image) and the output projection (the MAC nodes
-/// the Attention node feeds); MLP is every other MAC node of the same encoder layer (the HF prefix before
+/// ViT / BEiT: where the multiply-accumulates go. Attention is the QKV projection (the contractions feeding an
+/// Attention node), the attention core (Q·Kᵀ and P·V, 2·T²·D per image) and the output projection (the contractions
+/// the Attention node feeds); MLP is every other contraction of the same encoder layer (the HF prefix before
 /// ".attention"); the rest (patch embedding, classifier) is what remains, so attention + MLP + rest = total.
 /// </summary>
 public sealed class TransformerLesson : ModelLesson
@@ -63,7 +63,7 @@ public sealed class TransformerLesson : ModelLesson
             claimed.UnionWith(qkv);
             claimed.UnionWith(output);
             string layer = LayerPrefix(a.Name);
-            long mlp = graph.Nodes.Where(n => !claimed.Contains(n) && OpCost.Macs(n) > 0 && n.Name.StartsWith(layer + ".", StringComparison.Ordinal))
+            long mlp = graph.Nodes.Where(n => !claimed.Contains(n) && OpCost.IsContraction(n.Kind) && n.Name.StartsWith(layer + ".", StringComparison.Ordinal))
                                   .Sum(n => { claimed.Add(n); return OpCost.Macs(n); });
             splits.Add(new LayerSplit(layer, a.Shape[1], a.Shape[2], qkv.Sum(OpCost.Macs), OpCost.Macs(a), output.Sum(OpCost.Macs), mlp));
         }
@@ -140,7 +140,7 @@ public sealed class TransformerLesson : ModelLesson
         return i > 0 ? attentionName[..i] : attentionName;
     }
 
-    /// <summary>Walks from <paramref name="start"/> through nodes without MACs and returns the first nodes with MACs on each path.</summary>
+    /// <summary>Walks from <paramref name="start"/> through elementwise nodes and returns the first contraction (<see cref="OpCost.IsContraction"/>) on each path.</summary>
     static List<Node> NearestMacNodes(IEnumerable<Node> start, Func<Node, IEnumerable<Node>> next)
     {
         var found = new List<Node>();
@@ -150,7 +150,7 @@ public sealed class TransformerLesson : ModelLesson
         {
             var n = queue.Dequeue();
             if (!seen.Add(n) || n.Kind is OpKind.Input or OpKind.Constant) continue;
-            if (OpCost.Macs(n) > 0) found.Add(n);
+            if (OpCost.IsContraction(n.Kind)) found.Add(n);
             else foreach (var m in next(n)) queue.Enqueue(m);
         }
         return found;
