@@ -9,4 +9,5 @@ root.Subcommands.Add(PreprocessCommand.Create());
 root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(SynthCommand.Create());
+root.Subcommands.Add(InspectCommand.Create());
 return CliHost.Invoke(root, args);
