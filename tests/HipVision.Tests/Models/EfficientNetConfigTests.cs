@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using HipVision.Graph;
 using HipVision.Models;
 
@@ -121,6 +122,17 @@ public class EfficientNetConfigTests
             Is.EqualTo((600, 2560, 2.0, 3.1, 1e-3, 0.5)));
         Assert.That(back.Labels, Is.EqualTo(b7.Labels));
         Assert.That(back.DepthwisePadding, Is.EqualTo(new[] { 18 }));
+    }
+
+    [Test]
+    public void DefaultPreprocessorJson_b7_equalsTheHubProcessorConfig()
+    {
+        var want = JsonNode.Parse(File.ReadAllText(Path.Combine(Fixtures.Model("efficientnet-b7"), "preprocessor_config.json")));
+        var json = EfficientNetConfig.B7.DefaultPreprocessorJson;
+        Assert.That(JsonNode.DeepEquals(JsonNode.Parse(json), want), Is.True, json);
+        var parsed = HipVision.Imaging.PreprocessorConfig.Parse(EfficientNetConfig.B0.DefaultPreprocessorJson, "b0 preprocessor");
+        Assert.That(parsed.Size, Is.EqualTo(HipVision.Imaging.SizeDict.Exact(224, 224)));
+        Assert.That((parsed.IncludeTop, parsed.DoCenterCrop, parsed.Resample), Is.EqualTo((true, false, HipVision.Imaging.PilResample.Nearest)));
     }
 
     [TestCase("\"hidden_dim\": 1280", "hidden_dim 1280 does not equal round_filters(1280) = 2560")]
