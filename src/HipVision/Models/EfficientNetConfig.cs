@@ -58,6 +58,13 @@ public sealed record EfficientNetConfig : ModelConfig
     public double InitializerRange { get; init; } = 0.02;
 
     /// <summary>One row of the B0…B7 table (HF convert_efficientnet_to_pytorch.py CONFIG_MAP; all else is HF's default).</summary>
+    /// <param name="Name">"b0" … "b7".</param>
+    /// <param name="Width">width_coefficient.</param>
+    /// <param name="Depth">depth_coefficient.</param>
+    /// <param name="Resolution">image_size.</param>
+    /// <param name="Dropout">dropout_rate.</param>
+    /// <param name="HiddenDim">hidden_dim (= round_filters(1280) at that width).</param>
+    /// <param name="DepthwisePadding">depthwise_padding: the stride-2 blocks whose input is odd at that resolution.</param>
     public sealed record Variant(string Name, double Width, double Depth, int Resolution, double Dropout, int HiddenDim, int[] DepthwisePadding);
 
     /// <summary>B0…B7 as HF converted them (the hub configs google/efficientnet-bN).</summary>
