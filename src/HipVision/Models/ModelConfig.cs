@@ -63,6 +63,7 @@ public abstract record ModelConfig
             {
                 "vit" => VitConfig.FromJson(root),
                 "beit" => BeitConfig.FromJson(root),
+                "efficientnet" => EfficientNetConfig.FromJson(root),
                 "" => throw new HipVisionException($"{source}: no model_type (is this a Hugging Face config.json?)"),
                 _ => throw new HipVisionException($"{source}: model_type '{type}' is not supported (supported: {string.Join(", ", SupportedModelTypes)})"),
             };
@@ -70,7 +71,7 @@ public abstract record ModelConfig
     }
 
     /// <summary>The <c>model_type</c> values HipVision can run.</summary>
-    public static IReadOnlyList<string> SupportedModelTypes { get; } = ["vit", "beit"];
+    public static IReadOnlyList<string> SupportedModelTypes { get; } = ["vit", "beit", "efficientnet"];
 
     /// <summary>Labels from <c>id2label</c> (dense 0…n−1), or LABEL_i for <paramref name="defaultCount"/> classes.</summary>
     protected static IReadOnlyList<string> ReadLabels(JsonConfigReader root, int defaultCount)

@@ -7,6 +7,14 @@ public static class ModelPresets
     [
         ("vit-base-patch16-224", "google/vit-base-patch16-224", () => VitConfig.VitBasePatch16_224),
         ("beit-base-patch16-224", "microsoft/beit-base-patch16-224", () => BeitConfig.BeitBasePatch16_224),
+        ("efficientnet-b0", "google/efficientnet-b0", () => EfficientNetConfig.B0),
+        ("efficientnet-b1", "google/efficientnet-b1", () => EfficientNetConfig.B1),
+        ("efficientnet-b2", "google/efficientnet-b2", () => EfficientNetConfig.B2),
+        ("efficientnet-b3", "google/efficientnet-b3", () => EfficientNetConfig.B3),
+        ("efficientnet-b4", "google/efficientnet-b4", () => EfficientNetConfig.B4),
+        ("efficientnet-b5", "google/efficientnet-b5", () => EfficientNetConfig.B5),
+        ("efficientnet-b6", "google/efficientnet-b6", () => EfficientNetConfig.B6),
+        ("efficientnet-b7", "google/efficientnet-b7", () => EfficientNetConfig.B7),
     ];
 
     /// <summary>The short names, for help texts and errors.</summary>

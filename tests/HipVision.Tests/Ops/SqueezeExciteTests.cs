@@ -32,6 +32,33 @@ public sealed class SqueezeExciteTests
     public void SqueezeExcite_5x5StageShape28x28x144_matchesReference() =>
         SqueezeExciteCase(new CpuBackend(2), [2, 144, 28, 28], 6, OpKind.Silu, conv4d: true);
 
+    // EfficientNet-B7 at 600×600 (batch, channels, h, w, reduced): block 0 (stem width 64, R = int(64·0.25)),
+    // stage 2's repeats (80·6 channels, R 20) at 75×75, stage 6's widest (640·6 channels, R 160) on the odd
+    // 19×19 map, and 192 channels at 75×75 with R 8.
+    [TestCase(1, 64, 300, 300, 16)]
+    [TestCase(1, 480, 75, 75, 20)]
+    [TestCase(1, 3840, 19, 19, 160)]
+    [TestCase(1, 192, 75, 75, 8)]
+    public void SqueezeExcite_efficientNetB7Sizes_matchReference(int batch, int channels, int h, int w, int reduced) =>
+        SqueezeExciteCase(new CpuBackend(2), [batch, channels, h, w], reduced, OpKind.Silu, conv4d: true);
+
+    [Test]
+    public void SqueezeExcite_secondRun_allocatesNothingOnTheCallingThread()
+    {
+        int[] shape = [2, 96, 28, 28];
+        var rng = TestRandom.Create("squeeze-excite allocation");
+        var g = new GraphBuilder();
+        var y = g.SqueezeExcite(g.Input("x", shape), g.Constant("w1", [4, 96, 1, 1], rng.Uniform(4 * 96)), g.Constant("b1", [4], rng.Uniform(4)),
+            g.Constant("w2", [96, 4, 1, 1], rng.Uniform(96 * 4)), g.Constant("b2", [96], rng.Uniform(96)));
+        g.Output("y", y);
+        using var plan = new CpuBackend(2).Compile(g.Build());
+        var x = rng.Uniform(shape, -2, 2);
+        plan.Run(x);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        plan.Run(x);
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero, "bytes allocated by a warm run");
+    }
+
     internal static void SqueezeExciteCase(IBackend be, int[] shape, int reduced, OpKind act, bool conv4d)
     {
         int c = shape[1];
