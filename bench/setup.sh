@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Idempotent install of what the CPU comparison benchmark (bench/cpu_vit.sh) needs:
+# Idempotent install of what the CPU comparison benchmark (bench/cpu_models.sh) needs:
 # Debian's PyTorch + torchvision with OpenBLAS (pthread flavour), numpy, and onnx
 # (used only to check the export; torch.onnx.export itself does not need it).
 # ONNX Runtime comes from NuGet when bench/OrtBench restores. PyPI is not used.
@@ -31,7 +31,7 @@ import torch, numpy
 try:
     import torchvision; tv = torchvision.__version__
 except ImportError:
-    tv = "missing (bench/vit_model.py falls back to a plain-torch ViT-B/16)"
+    tv = "missing (needed for EfficientNet / MobileNetV2; bench/vit_model.py falls back to a plain-torch ViT-B/16)"
 try:
     import onnx; ox = onnx.__version__
 except ImportError:

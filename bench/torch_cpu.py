@@ -1,12 +1,15 @@
 #!/usr/bin/python3
-"""Times PyTorch CPU inference of ViT-B/16 (random init, fp32, eval, no_grad).
+"""Times PyTorch CPU inference of one bench model (random init, fp32, eval, inference_mode).
 
 Prints ONE JSON line:
   {"engine":"pytorch","model":"vit_b_16","batch":..,"threads":..,"median_ms":..,
    "p90_ms":..,"min_ms":..,"images_per_s":..,"torch":version, ...}
 
 Run with Debian's interpreter (/usr/bin/python3), not a pyenv shim:
-  /usr/bin/python3 bench/torch_cpu.py --batch 1 --threads 2 --iterations 20 --warmup 3
+  /usr/bin/python3 bench/torch_cpu.py --model efficientnet_b0 --batch 1 --threads 2 --iterations 20 --warmup 3
+
+--model is a name from bench/models.py (default vit_b_16); the input size defaults to the
+model's (600 for efficientnet_b7, 224 for most).
 """
 import argparse
 import json
@@ -19,14 +22,15 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", default="vit_b_16", help="bench/models.py name (or HipVision preset name)")
     ap.add_argument("--batch", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--iterations", type=int, default=20)
     ap.add_argument("--warmup", type=int, default=3)
-    ap.add_argument("--size", type=int, default=224)
+    ap.add_argument("--size", type=int, default=None, help="input side (default: the model's)")
     ap.add_argument("--fill", type=float, default=None,
                     help="fill the input with this constant instead of random values (cross-check with OrtBench --fill)")
-    ap.add_argument("--plain", action="store_true", help="use the plain-torch ViT even if torchvision is present")
+    ap.add_argument("--plain", action="store_true", help="vit_b_16 only: use the plain-torch ViT even if torchvision is present")
     args = ap.parse_args()
 
     # Pin every thread pool before torch loads its libraries.
@@ -35,14 +39,22 @@ def main():
 
     import numpy as np
     import torch
-    from vit_model import build_vit_b_16
+    import models
 
     torch.set_num_threads(args.threads)
     torch.set_num_interop_threads(1)
-    model, source = build_vit_b_16(prefer_torchvision=not args.plain)
+    name = models.get(args.model).name
+    if args.plain and name == "vit_b_16":
+        from vit_model import build_vit_b_16
+        model, source = build_vit_b_16(prefer_torchvision=False)
+        size = 224
+    else:
+        model, size, source = models.build(name)
+    if args.size is not None:
+        size = args.size
 
     g = torch.Generator().manual_seed(1234)
-    x = torch.rand(args.batch, 3, args.size, args.size, generator=g, dtype=torch.float32) * 2 - 1
+    x = torch.rand(args.batch, 3, size, size, generator=g, dtype=torch.float32) * 2 - 1
     if args.fill is not None:
         x.fill_(args.fill)
 
@@ -59,7 +71,8 @@ def main():
     median = float(np.median(t))
     out = {
         "engine": "pytorch",
-        "model": "vit_b_16",
+        "model": name,
+        "input_size": size,
         "batch": args.batch,
         "threads": args.threads,
         "iterations": args.iterations,

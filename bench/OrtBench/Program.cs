@@ -3,6 +3,9 @@
 //
 //   dotnet run -c Release --project bench/OrtBench -- --model bench/models/vit_b_16.onnx \
 //       --batch 1 --threads 2 --iterations 20 --warmup 3
+//   dotnet run -c Release --project bench/OrtBench -- --model bench/models/efficientnet_b7.onnx \
+//       --model-name efficientnet_b7 --size 600 --batch 1 --threads 2 --iterations 10 --warmup 3
+// Without --size the input side is read from the model's input shape (batch, 3, S, S).
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -14,9 +17,9 @@ static class Program
     static int Main(string[] args)
     {
         string model = "bench/models/vit_b_16.onnx";
-        string modelName = "vit_b_16";
+        string? modelName = null;   // default: the ONNX file's name without extension
         float? fill = null;
-        int batch = 1, threads = 2, iterations = 20, warmup = 3, size = 224;
+        int batch = 1, threads = 2, iterations = 20, warmup = 3, size = 0;
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"missing value for {args[i]}");
@@ -31,7 +34,7 @@ static class Program
                 case "--fill": fill = float.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--size": size = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "-h" or "--help":
-                    Console.WriteLine("ortbench --model PATH [--batch B] [--threads N] [--iterations K] [--warmup W] [--size 224] [--model-name NAME] [--fill V]");
+                    Console.WriteLine("ortbench --model PATH [--batch B] [--threads N] [--iterations K] [--warmup W] [--size S (default: from the model, else 224)] [--model-name NAME] [--fill V]");
                     return 0;
                 default:
                     Console.Error.WriteLine($"unknown argument {args[i]}");
@@ -43,6 +46,8 @@ static class Program
             Console.Error.WriteLine($"model not found: {model} (run bench/export_onnx.py first)");
             return 1;
         }
+
+        modelName ??= Path.GetFileNameWithoutExtension(model);
 
         using var opts = new SessionOptions
         {
@@ -56,6 +61,11 @@ static class Program
 
         string inputName = session.InputMetadata.Keys.First();
         string outputName = session.OutputMetadata.Keys.First();
+        if (size <= 0)
+        {
+            var dims = session.InputMetadata[inputName].Dimensions;
+            size = dims.Length == 4 && dims[2] > 0 ? dims[2] : 224;
+        }
 
         // Deterministic synthetic input in [-1, 1): the same for every run.
         var data = new float[batch * 3 * size * size];
@@ -91,6 +101,7 @@ static class Program
         {
             ["engine"] = "onnxruntime",
             ["model"] = modelName,
+            ["input_size"] = size,
             ["batch"] = batch,
             ["threads"] = threads,
             ["iterations"] = iterations,
