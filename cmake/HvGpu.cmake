@@ -11,6 +11,9 @@ if(HV_GPU STREQUAL "amd")
   foreach(arch IN LISTS HV_AMD_ARCHS)
     list(APPEND HV_OFFLOAD_FLAGS "--offload-arch=${arch}")
   endforeach()
+  # Every target: hipcc compiles .cpp as HIP too and, without an arch, probes for a local GPU.
+  add_compile_options(${HV_OFFLOAD_FLAGS})
+  add_link_options(${HV_OFFLOAD_FLAGS})
   # Vendor libraries: ON when found, unless the user says otherwise. Debian's hipcc (ROCm 5.2) has
   # neither, and the compile check there turns both OFF explicitly.
   find_package(rocblas CONFIG QUIET)
@@ -46,8 +49,6 @@ function(hv_gpu_target target)
   target_compile_definitions(${target} PUBLIC ${HV_PLATFORM_DEFINE})
   if(HV_GPU STREQUAL "amd")
     target_compile_features(${target} PUBLIC cxx_std_17)
-    target_compile_options(${target} PRIVATE ${HV_OFFLOAD_FLAGS})
-    target_link_options(${target} PRIVATE ${HV_OFFLOAD_FLAGS})
     if(HV_WITH_ROCBLAS)
       target_compile_definitions(${target} PRIVATE HV_WITH_ROCBLAS=1)
       target_link_libraries(${target} PRIVATE roc::rocblas)

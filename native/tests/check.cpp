@@ -33,6 +33,10 @@ int& failures() {
 int run_tests(int argc, char** argv) {
     const std::string filter = argc > 1 ? argv[1] : "";
     std::cout << "seed " << seed() << " (replay with HV_TEST_SEED=" << seed() << ")\n";
+    if (const std::string why = skip_reason(); !why.empty()) {
+        std::cout << "SKIP: " << why << "\n";
+        return kSkipExitCode;
+    }
     int ran = 0, failed = 0;
     for (const Test& t : registry()) {
         if (t.name.rfind(filter, 0) != 0) continue;

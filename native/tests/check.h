@@ -46,6 +46,10 @@ private:
     std::ostringstream text_;
 };
 
+// Exit code CTest reads as "skipped" (SKIP_RETURN_CODE in CMakeLists.txt).
+constexpr int kSkipExitCode = 77;
+// Non-empty: why this executable cannot run here (e.g. a GPU build on a machine without a GPU).
+std::string skip_reason();
 int run_tests(int argc, char** argv);
 
 }  // namespace hvt

@@ -13,6 +13,14 @@ bool mentions(const char* text, const char* word) { return std::strstr(text, wor
 
 }  // namespace
 
+// A GPU build on a machine without a GPU skips (CTest SKIP_RETURN_CODE) instead of failing.
+std::string hvt::skip_reason() {
+    hv_context* ctx = nullptr;
+    const hv_status s = hv_context_create(nullptr, &ctx);
+    if (s == HV_OK) hv_context_destroy(ctx);
+    return s == HV_ERROR_UNSUPPORTED ? std::string(hv_last_error()) : std::string();
+}
+
 HV_TEST(abi_backend_and_status_names) {
     const char* backend = nullptr;
     HV_EXPECT_OK(hv_get_backend(&backend));

@@ -119,6 +119,8 @@ __global__ void throwing_kernel(int* out) {
 
 }  // namespace
 
+std::string hvt::skip_reason() { return ""; }
+
 HV_TEST(emulator_shuffles_follow_hip_rules) {
     for (int ws : {32, 64}) {
         Stream st(ws);

@@ -33,7 +33,10 @@ std::shared_ptr<Device> open_device(const hv_context_options& o) {
     device->warp_size = warp;
 #else
     int count = 0;
-    check_hip(hipGetDeviceCount(&count), "hipGetDeviceCount");
+    const hipError_t e = hipGetDeviceCount(&count);
+    if (e == hipErrorNoDevice || (e == hipSuccess && count == 0))
+        throw Error(HV_ERROR_UNSUPPORTED, std::string("no GPU visible to the runtime (") + hipGetErrorString(e) + ")");
+    check_hip(e, "hipGetDeviceCount");
     if (o.device >= count)
         throw Error(HV_ERROR_UNSUPPORTED, "no GPU with ordinal " + std::to_string(o.device) + " (" +
                                               std::to_string(count) + " visible)");

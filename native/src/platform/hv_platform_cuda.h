@@ -18,6 +18,7 @@ typedef cudaDeviceAttr hipDeviceAttribute_t;
 #define hipErrorOutOfMemory cudaErrorMemoryAllocation
 #define hipErrorInvalidConfiguration cudaErrorInvalidConfiguration
 #define hipErrorInvalidDevice cudaErrorInvalidDevice
+#define hipErrorNoDevice cudaErrorNoDevice
 #define hipErrorLaunchFailure cudaErrorLaunchFailure
 #define hipMemcpyHostToHost cudaMemcpyHostToHost
 #define hipMemcpyHostToDevice cudaMemcpyHostToDevice
