@@ -191,18 +191,30 @@ private:
         }
     }
 
+    // Warp by warp: each warp runs until all its lanes wait at a block barrier (or finish) before the
+    // next warp starts, which is a legal GPU schedule with the most skew between warps; the order of
+    // warps and of lanes flips every sweep. Races between warps then produce wrong answers.
     void schedule(Job& job) {
         const size_t n = fibers_.size();
+        const size_t ws = size_t(block_.warp_size);
+        const size_t nwarps = warps_.size();
         bool forward = true;
         while (fibers_live_ > 0) {
             bool ran = false;
-            for (size_t k = 0; k < n; ++k) {
-                Fiber& f = fibers_[forward ? k : n - 1 - k];
-                if (f.done || (f.wait_generation && *f.wait_generation == f.wait_value)) continue;
-                current_ = &f;
-                t_thread = &f.state;
-                ran = true;
-                switch_fiber(scheduler_, f.context);
+            for (size_t k = 0; k < nwarps; ++k) {
+                const size_t w = forward ? k : nwarps - 1 - k;
+                const size_t first = w * ws, count = std::min(ws, n - first);
+                for (bool progressed = true; progressed;) {
+                    progressed = false;
+                    for (size_t j = 0; j < count; ++j) {
+                        Fiber& f = fibers_[first + (forward ? j : count - 1 - j)];
+                        if (f.done || (f.wait_generation && *f.wait_generation == f.wait_value)) continue;
+                        current_ = &f;
+                        t_thread = &f.state;
+                        progressed = ran = true;
+                        switch_fiber(scheduler_, f.context);
+                    }
+                }
             }
             if (!ran) {
                 // Every live fiber waits at a barrier nobody else can reach: divergent barrier.

@@ -4,12 +4,14 @@
 // Design
 //   Grid:    the blocks of a launch are handed out through one atomic counter to the launching thread
 //            plus the workers of the stream's pool; a block never migrates between host threads.
-//   Block:   its threads are fibers (ucontext stacks) run cooperatively on one host thread by a small
-//            scheduler. A fiber runs until it reaches a synchronisation point (__syncthreads, a warp
-//            shuffle or ballot) and then yields; nothing is preempted, so between two sync points one
-//            GPU thread's code runs uninterrupted, which is all the GPU promises as well. The scheduler
-//            sweeps the fibers forward on even passes and backward on odd ones, so a missing
-//            __syncthreads shows up as a wrong answer instead of hiding behind program order.
+//   Block:   its threads are fibers (own stacks; fiber.h: a hand-written x86-64 switch, ucontext
+//            elsewhere) run cooperatively on one host thread by a small scheduler. A fiber runs until
+//            it reaches a synchronisation point (__syncthreads, a warp shuffle or ballot) and then
+//            yields; nothing is preempted, and between two sync points one GPU thread's code runs
+//            uninterrupted, which is all a GPU promises too. The scheduler runs one warp at a time
+//            until all its lanes wait at a block barrier (a legal schedule with maximal skew between
+//            warps), flipping the order of warps and lanes every sweep, so a missing __syncthreads
+//            shows up as a wrong answer instead of hiding behind program order.
 //   Barrier: arrive/generation counters: the last live thread to arrive releases the others. Threads
 //            that have returned no longer count (what current GPUs do). If every live fiber waits and
 //            none can be released (a barrier in divergent code) the launch fails with a message
@@ -20,7 +22,8 @@
 //            only overwrite a buffer after the next barrier, which every lane reaches after reading.
 //            Lanes beyond the block's last thread hold a NaN-like poison pattern.
 //   Shared:  __shared__ expands to `static thread_local`: one copy per host thread, i.e. per running
-//            block, visible to all of that block's fibers. Dynamic shared memory (HV_DYNAMIC_SHARED)
+//            block, visible to all of that block's fibers. It is not re-poisoned between blocks: reading
+//            before writing sees an earlier block's values (as a GPU may). Dynamic shared memory (HV_DYNAMIC_SHARED)
 //            is a per-block buffer filled with a poison pattern before each block.
 //   Atomics: std::atomic_ref, because blocks do run concurrently on different host threads.
 //   Streams: launches and copies run synchronously in the caller; stream order follows trivially.
