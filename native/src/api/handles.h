@@ -1,0 +1,33 @@
+// handles.h: what the opaque handles of hipvision.h hold.
+// A context owns a Device (stream + properties); buffers share ownership of it, so either may be
+// destroyed first and the stream outlives every allocation made for it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "hipvision.h"
+#include "../platform/hv_platform.h"
+
+namespace hv {
+
+struct Device {
+    int ordinal = 0;
+    int warp_size = 0;
+    hipStream_t stream = nullptr;
+    ~Device();
+};
+
+}  // namespace hv
+
+struct hv_context {
+    std::shared_ptr<hv::Device> device;
+};
+
+struct hv_buffer {
+    std::shared_ptr<hv::Device> device;
+    void* data = nullptr;
+    size_t bytes = 0;
+    ~hv_buffer();
+};
