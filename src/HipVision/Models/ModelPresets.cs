@@ -6,6 +6,8 @@ public static class ModelPresets
     static readonly (string Name, string HubId, Func<ModelConfig> Create)[] All =
     [
         ("vit-base-patch16-224", "google/vit-base-patch16-224", () => VitConfig.VitBasePatch16_224),
+        ("mobilenet_v1_1.0_224", "google/mobilenet_v1_1.0_224", () => MobileNetV1Config.MobileNetV1_1_0_224),
+        ("mobilenet_v1_0.75_192", "google/mobilenet_v1_0.75_192", () => MobileNetV1Config.MobileNetV1_0_75_192),
     ];
 
     /// <summary>The short names, for help texts and errors.</summary>
