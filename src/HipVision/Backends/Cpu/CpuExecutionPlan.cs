@@ -146,6 +146,7 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
             {
                 var a = node.Attr<Conv2dAttributes>();
                 var w = node.Inputs[1];
+                if (a.Groups != 1 && DepthwiseConv2dStep.Supports(node)) return new DepthwiseConv2dStep(name, x, Tensor(w), Optional(node, 2), y, a, threads);
                 if (a.Groups != 1) return new GroupedConv2dStep(name, x, Tensor(w), Optional(node, 2), y, a, threads);
                 var scratch = Scratch();
                 long colsFloats = (long)node.Shape[2] * node.Shape[3] * (w.ElementCount / w.Shape[0]);
