@@ -71,4 +71,38 @@ public sealed class DepthwiseConv2dTests
         plan.Run(new float[c * 144]);
         Assert.That(plan.Profile.Select(p => p.Op), Is.EqualTo(new[] { op }));
     }
+
+    // c, groups, conv also an output, expected ops
+    [TestCase(8, 8, false, new[] { "Conv2d(depthwise)+Relu6" })]
+    [TestCase(8, 1, false, new[] { "Conv2d+Relu6" })]
+    [TestCase(8, 8, true, new[] { "Conv2d(depthwise)", "Relu6" })]   // the conv's own output is needed: no fusion
+    [TestCase(8, 4, false, new[] { "Conv2d(grouped)", "Relu6" })]    // the grouped loops have no fused activation
+    public void ConvRelu6_plan_fusesIntoDenseAndDepthwiseConvsOnly(int c, int groups, bool convIsOutput, string[] ops)
+    {
+        int[] xShape = [2, c, 13, 21], wShape = [c, c / groups, 3, 3];
+        var pad = SamePad(13, 21, 3, 2);
+        var rng = TestRandom.Create($"conv+relu6 g={groups} convIsOutput={convIsOutput}");
+        var x = rng.Uniform(xShape, -4, 4);
+        var w = rng.Uniform(wShape, -2, 2);
+        var b = rng.Uniform(c);
+        var g = new GraphBuilder();
+        var conv = g.Conv2d(g.Input("x", xShape), g.Constant("w", wShape, w), g.Constant("b", [c], b), 2, pad, groups);
+        g.Output("y", g.Relu6(conv));
+        if (convIsOutput) g.Output("conv", conv);
+        using var plan = new CpuBackend(2).Compile(g.Build());
+        plan.ProfilingEnabled = true;
+        plan.Run(x);
+        Assert.That(plan.Profile.Select(p => p.Op), Is.EqualTo(ops));
+
+        var want = RefOps.Conv2d(RefOps.D(x), xShape, RefOps.D(w), wShape, RefOps.D(b), 2, 2, pad.Top, pad.Bottom, pad.Left, pad.Right, 1, 1, groups, out _);
+        var got = new float[want.Length];
+        if (convIsOutput)
+        {
+            plan.CopyOutput("conv", got);
+            TensorAssert.Close(got, want, 1e-4, 1e-3, "conv output");
+        }
+        plan.CopyOutput("y", got);
+        Assert.That(want.Any(v => v > 6) && want.Any(v => v < 0), Is.True, "inputs reach both clamps");
+        TensorAssert.Close(got, want.Select(v => Math.Clamp(v, 0, 6)).ToArray(), 1e-4, 1e-3, "relu6(conv)");
+    }
 }

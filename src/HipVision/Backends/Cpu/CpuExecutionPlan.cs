@@ -21,11 +21,13 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
     readonly float* _base;
     readonly CpuTensor _input;
     readonly List<(string, string, double)> _profile = [];
+    readonly HashSet<Node> _fusedRelu6;
 
     public CpuExecutionPlan(ModelGraph graph, int threads, Func<Node, PackedMatrix> packLinear)
     {
         if (graph.Inputs.Count != 1) throw new ArgumentException("the CPU plan supports graphs with exactly one input");
-        var layout = new ArenaLayout(graph, node => ScratchFloats(node, threads));
+        _fusedRelu6 = FusedRelu6(graph);
+        var layout = new ArenaLayout(graph, node => ScratchFloats(node, threads), _fusedRelu6.Contains);
         _arena = GC.AllocateUninitializedArray<float>((int)Math.Max(layout.ArenaFloats, 1), pinned: true);
         _base = (float*)Unsafe.AsPointer(ref _arena[0]);
         PeakBytes = layout.ArenaFloats * sizeof(float);
@@ -102,6 +104,19 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
         _ => 0,
     };
 
+    /// <summary>
+    /// ReLU6 nodes computed inside the convolution that feeds them (clamped as the conv writes its output): the conv
+    /// is dense or depthwise and nothing else reads it, so the ReLU6 becomes a view of the conv's storage.
+    /// </summary>
+    static HashSet<Node> FusedRelu6(ModelGraph graph)
+    {
+        var uses = new int[graph.Nodes.Count];
+        foreach (var n in graph.Nodes) foreach (var i in n.Inputs) uses[i.Id]++;
+        foreach (var (_, n) in graph.Outputs) uses[n.Id]++;
+        return graph.Nodes.Where(n => n.Kind == OpKind.Relu6 && n.Inputs[0] is { Kind: OpKind.Conv2d } conv && uses[conv.Id] == 1 &&
+            (conv.Attr<Conv2dAttributes>().Groups == 1 || DepthwiseConv2dStep.Supports(conv))).ToHashSet();
+    }
+
     CpuTensor Tensor(Node node)
     {
         if (_tensors.TryGetValue(node, out var t)) return t;
@@ -125,7 +140,8 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
     {
         var y = new CpuTensor((nint)(_base + layout.Offset(node)), node.Shape);
         _tensors[node] = y;
-        if (node.Kind is OpKind.Input or OpKind.Reshape) return null; // the input is copied in by Run; a reshape is a view
+        // The input is copied in by Run; a reshape is a view; a fused ReLU6 was applied by its convolution.
+        if (node.Kind is OpKind.Input or OpKind.Reshape || _fusedRelu6.Contains(node)) return null;
         var x = Tensor(node.Inputs[0]);
         var name = node.Name.Length > 0 ? node.Name : $"%{node.Id}";
         int threads = Threads;
@@ -146,13 +162,14 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
             {
                 var a = node.Attr<Conv2dAttributes>();
                 var w = node.Inputs[1];
-                if (a.Groups != 1 && DepthwiseConv2dStep.Supports(node)) return new DepthwiseConv2dStep(name, x, Tensor(w), Optional(node, 2), y, a, threads);
+                bool relu6 = _fusedRelu6.Any(r => r.Inputs[0] == node);
+                if (a.Groups != 1 && DepthwiseConv2dStep.Supports(node)) return new DepthwiseConv2dStep(name, x, Tensor(w), Optional(node, 2), y, a, relu6, threads);
                 if (a.Groups != 1) return new GroupedConv2dStep(name, x, Tensor(w), Optional(node, 2), y, a, threads);
                 var scratch = Scratch();
                 long colsFloats = (long)node.Shape[2] * node.Shape[3] * (w.ElementCount / w.Shape[0]);
                 var cols = new CpuTensor(scratch.Address, [(int)colsFloats]);
                 var pixelMajor = new CpuTensor((nint)(scratch.Pointer + colsFloats), [node.Shape[2] * node.Shape[3] * node.Shape[1]]);
-                return new Conv2dStep(name, x, Packed(w), Optional(node, 2), y, a, w.Shape[2], w.Shape[3], cols, pixelMajor, threads);
+                return new Conv2dStep(name, x, Packed(w), Optional(node, 2), y, a, w.Shape[2], w.Shape[3], cols, pixelMajor, relu6, threads);
             }
             case OpKind.BatchNorm:
                 return BatchNormStep.Create(name, x, y, node.Inputs[1].Data!, node.Inputs[2].Data!, node.Inputs[3].Data!, node.Inputs[4].Data!,
@@ -204,7 +221,7 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
         readonly Dictionary<Node, long> _offsets = [];
         readonly Dictionary<Node, long> _scratch = [];
 
-        public ArenaLayout(ModelGraph graph, Func<Node, long> scratchFloats)
+        public ArenaLayout(ModelGraph graph, Func<Node, long> scratchFloats, Func<Node, bool> isView)
         {
             var root = new Dictionary<Node, Node>();
             var step = new Dictionary<Node, int>();
@@ -214,7 +231,7 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
             {
                 if (IsConstant(node)) continue;
                 step[node] = s++;
-                root[node] = node.Kind == OpKind.Reshape ? root[node.Inputs[0]] : node;
+                root[node] = node.Kind == OpKind.Reshape || isView(node) ? root[node.Inputs[0]] : node;
                 last[root[node]] = Math.Max(last.GetValueOrDefault(root[node]), step[node]);
                 foreach (var input in node.Inputs)
                     if (!IsConstant(input)) last[root[input]] = Math.Max(last[root[input]], step[node]);

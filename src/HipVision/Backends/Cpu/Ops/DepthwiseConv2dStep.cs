@@ -23,11 +23,12 @@ namespace HipVision.Backends.Cpu.Ops;
 ///   ow mod 16 lanes are stored.
 ///   The copy costs one pass over the input (~1/9 of the FMA work for 3×3); in exchange small planes (14×14, 7×7,
 ///   where borders are most of the row) run fully vectorised.
+/// A ReLU6 that the plan fuses (CpuExecutionPlan.FusedRelu6) is applied to each vector before it is stored.
 /// Accumulates in float with FMA, bias first then taps row-major; differs from the im2col path only in rounding.
 /// Reference: tests/HipVision.Tests/Reference/RefOps.Conv.cs Conv2d (float64). Other grouped convs: GroupedConv2dStep.
 /// </summary>
-internal sealed unsafe class DepthwiseConv2dStep(string name, CpuTensor x, CpuTensor weight, nint bias, CpuTensor y, Conv2dAttributes a, int threads)
-    : CpuStep(name, "Conv2d(depthwise)")
+internal sealed unsafe class DepthwiseConv2dStep(string name, CpuTensor x, CpuTensor weight, nint bias, CpuTensor y, Conv2dAttributes a, bool relu6, int threads)
+    : CpuStep(name, relu6 ? "Conv2d(depthwise)+Relu6" : "Conv2d(depthwise)")
 {
     /// <summary>Largest kernel area handled (the per-row tap list lives on the stack).</summary>
     const int MaxTaps = 121;
@@ -76,7 +77,7 @@ internal sealed unsafe class DepthwiseConv2dStep(string name, CpuTensor x, CpuTe
             {
                 float* rows = padded + (long)oy * sh * len;
                 for (int t = 0; t < n; t++) taps[t] = rows + offsets[t];
-                Row(dst + (long)oy * ow, taps, kern, n, ow, b, tail);
+                Row(dst + (long)oy * ow, taps, kern, n, ow, b, relu6 ? 0f : float.NegativeInfinity, relu6 ? 6f : float.PositiveInfinity, tail);
             }
         }
         ArrayPool<float>.Shared.Return(buffer);
@@ -87,13 +88,15 @@ internal sealed unsafe class DepthwiseConv2dStep(string name, CpuTensor x, CpuTe
     /// <summary>
     /// y[ox] = b + Σ_t weight_t · tap_t[ox] for ox in [0, ow): every tap is a unit-stride row readable up to
     /// RoundUp16(ow). The last, partial vector goes through <paramref name="tail"/> so nothing past ow is written.
+    /// Every output is clamped to [lo, hi]: [0, 6] for a fused ReLU6, [−∞, +∞] (a no-op that keeps NaN) otherwise.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void Row(float* y, float** taps, float* weights, int n, int ow, float b, float* tail)
+    static void Row(float* y, float** taps, float* weights, int n, int ow, float b, float lo, float hi, float* tail)
     {
         int ox = 0;
         if (Vector512.IsHardwareAccelerated)
         {
+            Vector512<float> lo512 = Vector512.Create(lo), hi512 = Vector512.Create(hi);
             for (; ox + 32 <= ow; ox += 32)
             {
                 var acc0 = Vector512.Create(b);
@@ -105,28 +108,35 @@ internal sealed unsafe class DepthwiseConv2dStep(string name, CpuTensor x, CpuTe
                     acc0 = Vector512.FusedMultiplyAdd(Vector512.Load(p), wv, acc0);
                     acc1 = Vector512.FusedMultiplyAdd(Vector512.Load(p + 16), wv, acc1);
                 }
-                acc0.Store(y + ox);
-                acc1.Store(y + ox + 16);
+                Clamp(acc0, lo512, hi512).Store(y + ox);
+                Clamp(acc1, lo512, hi512).Store(y + ox + 16);
             }
             for (; ox < ow; ox += 16)
             {
                 var acc = Vector512.Create(b);
                 for (int t = 0; t < n; t++)
                     acc = Vector512.FusedMultiplyAdd(Vector512.Load(taps[t] + ox), Vector512.Create(weights[t]), acc);
+                acc = Clamp(acc, lo512, hi512);
                 if (ox + 16 <= ow) acc.Store(y + ox);
                 else StorePartial(acc.GetLower(), acc.GetUpper(), y + ox, ow - ox, tail);
             }
             return;
         }
+        Vector256<float> lo256 = Vector256.Create(lo), hi256 = Vector256.Create(hi);
         for (; ox < ow; ox += 8)
         {
             var acc = Vector256.Create(b);
             for (int t = 0; t < n; t++)
                 acc = Vector256.FusedMultiplyAdd(Vector256.Load(taps[t] + ox), Vector256.Create(weights[t]), acc);
+            acc = Vector256.MinNative(hi256, Vector256.MaxNative(lo256, acc));
             if (ox + 8 <= ow) acc.Store(y + ox);
             else StorePartial(acc, Vector256<float>.Zero, y + ox, ow - ox, tail);
         }
     }
+
+    /// <summary>min(hi, max(lo, v)); x86 min/max return the second operand for NaN, so NaN passes through as in torch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector512<float> Clamp(Vector512<float> v, Vector512<float> lo, Vector512<float> hi) => Vector512.MinNative(hi, Vector512.MaxNative(lo, v));
 
     static void StorePartial(Vector256<float> lo, Vector256<float> hi, float* y, int count, float* tail)
     {
