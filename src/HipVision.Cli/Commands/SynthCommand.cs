@@ -37,6 +37,8 @@ static class SynthCommand
             var writer = new SafeTensorsWriter();
             foreach (var (name, shape) in config.Parameters())
                 writer.Add(name, HvSynth.Generate(name, shape, seed), shape);
+            foreach (var (name, dtype, shape, data) in config.ExtraStateDict())
+                writer.Add(name, dtype, shape, data);
             writer.Write(Path.Combine(staging, "model.safetensors"));
             AtomicFile.WriteAllText(Path.Combine(staging, "config.json"), ConfigJson(config));
             AtomicFile.WriteAllText(Path.Combine(staging, "preprocessor_config.json"), config.DefaultPreprocessorJson + "\n");

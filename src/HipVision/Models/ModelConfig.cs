@@ -43,6 +43,16 @@ public abstract record ModelConfig
         return recorder.Requested;
     }
 
+    /// <summary>
+    /// The non-float entries of HF's state_dict, which the model never reads but <c>from_pretrained</c> expects:
+    /// by default one <c>num_batches_tracked</c> (int64, 0-d, value 0, as in an untrained or converted model) per
+    /// BatchNorm, i.e. per parameter named "….running_mean". (Name, dtype, shape, little-endian bytes.)
+    /// </summary>
+    public virtual IReadOnlyList<(string Name, SafeTensorDtype Dtype, int[] Shape, byte[] Data)> ExtraStateDict() =>
+        Parameters().Where(p => p.Name.EndsWith(".running_mean", StringComparison.Ordinal))
+            .Select(p => (p.Name[..^"running_mean".Length] + "num_batches_tracked", SafeTensorDtype.I64, Array.Empty<int>(), new byte[8]))
+            .ToArray();
+
     /// <summary>Number of parameters (elements of every float tensor the model reads).</summary>
     public long ParameterCount => Parameters().Sum(p => ShapeMath.Count(p.Shape));
 
@@ -64,6 +74,7 @@ public abstract record ModelConfig
                 "vit" => VitConfig.FromJson(root),
                 "beit" => BeitConfig.FromJson(root),
                 "efficientnet" => EfficientNetConfig.FromJson(root),
+                "mobilenet_v1" => MobileNetV1Config.FromJson(root),
                 "" => throw new HipVisionException($"{source}: no model_type (is this a Hugging Face config.json?)"),
                 _ => throw new HipVisionException($"{source}: model_type '{type}' is not supported (supported: {string.Join(", ", SupportedModelTypes)})"),
             };
@@ -71,7 +82,7 @@ public abstract record ModelConfig
     }
 
     /// <summary>The <c>model_type</c> values HipVision can run.</summary>
-    public static IReadOnlyList<string> SupportedModelTypes { get; } = ["vit", "beit", "efficientnet"];
+    public static IReadOnlyList<string> SupportedModelTypes { get; } = ["vit", "beit", "mobilenet_v1", "efficientnet"];
 
     /// <summary>Labels from <c>id2label</c> (dense 0…n−1), or LABEL_i for <paramref name="defaultCount"/> classes.</summary>
     protected static IReadOnlyList<string> ReadLabels(JsonConfigReader root, int defaultCount)

@@ -15,6 +15,8 @@ public static class ModelPresets
         ("efficientnet-b5", "google/efficientnet-b5", () => EfficientNetConfig.B5),
         ("efficientnet-b6", "google/efficientnet-b6", () => EfficientNetConfig.B6),
         ("efficientnet-b7", "google/efficientnet-b7", () => EfficientNetConfig.B7),
+        ("mobilenet_v1_1.0_224", "google/mobilenet_v1_1.0_224", () => MobileNetV1Config.MobileNetV1_1_0_224),
+        ("mobilenet_v1_0.75_192", "google/mobilenet_v1_0.75_192", () => MobileNetV1Config.MobileNetV1_0_75_192),
     ];
 
     /// <summary>The short names, for help texts and errors.</summary>

@@ -10,6 +10,8 @@ public class CheckpointFormatTests
 {
     [TestCase("tiny-vit")]
     [TestCase("tiny-beit")]
+    [TestCase("tiny-mobilenet_v1")]
+    [TestCase("tiny-efficientnet")]
     public void TinyModel_safetensorsAndPytorchBin_identicalLogits(string model)
     {
         var dir = Fixtures.Model(model);

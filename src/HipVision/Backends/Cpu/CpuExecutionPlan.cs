@@ -25,7 +25,7 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
     public CpuExecutionPlan(ModelGraph graph, int threads, Func<Node, PackedMatrix> packLinear)
     {
         if (graph.Inputs.Count != 1) throw new ArgumentException("the CPU plan supports graphs with exactly one input");
-        _fused = ActivationFusion.Find(graph, IsPointwiseConv);
+        _fused = ActivationFusion.Find(graph, CanFuseActivation);
         var layout = new ArenaLayout(graph, node => ScratchFloats(node, threads), ViewOf);
         _arena = GC.AllocateUninitializedArray<float>((int)Math.Max(layout.ArenaFloats, 1), pinned: true);
         _base = (float*)Unsafe.AsPointer(ref _arena[0]);
@@ -101,6 +101,10 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
     Node? ViewOf(Node node) =>
         node.Kind == OpKind.Reshape ? node.Inputs[0] : _fused.ProducerOf(node);
 
+    /// <summary>Convolutions whose steps apply a following activation themselves: dense (im2col, 1×1) and depthwise.</summary>
+    static bool CanFuseActivation(Node node) =>
+        node.Kind == OpKind.Conv2d && (node.Attr<Conv2dAttributes>().Groups == 1 || DepthwiseConv2dStep.Supports(node));
+
     /// <summary>A 1×1 convolution the pointwise step runs straight on NCHW.</summary>
     static bool IsPointwiseConv(Node node)
     {
@@ -167,12 +171,14 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
                 var w = node.Inputs[1];
                 if (IsPointwiseConv(node))
                     return new PointwiseConv2dStep(name, x, Tensor(w), Optional(node, 2), y, _fused.ActivationAfter(node), Scratch(), threads);
+                var activation = _fused.ActivationAfter(node);
+                if (a.Groups != 1 && DepthwiseConv2dStep.Supports(node)) return new DepthwiseConv2dStep(name, x, Tensor(w), Optional(node, 2), y, a, activation, threads);
                 if (a.Groups != 1) return new GroupedConv2dStep(name, x, Tensor(w), Optional(node, 2), y, a, threads);
                 var scratch = Scratch();
                 long colsFloats = (long)node.Shape[2] * node.Shape[3] * (w.ElementCount / w.Shape[0]);
                 var cols = new CpuTensor(scratch.Address, [(int)colsFloats]);
                 var pixelMajor = new CpuTensor((nint)(scratch.Pointer + colsFloats), [node.Shape[2] * node.Shape[3] * node.Shape[1]]);
-                return new Conv2dStep(name, x, Packed(w), Optional(node, 2), y, a, w.Shape[2], w.Shape[3], cols, pixelMajor, threads);
+                return new Conv2dStep(name, x, Packed(w), Optional(node, 2), y, a, w.Shape[2], w.Shape[3], cols, pixelMajor, activation, threads);
             }
             case OpKind.BatchNorm:
                 return BatchNormStep.Create(name, x, y, node.Inputs[1].Data!, node.Inputs[2].Data!, node.Inputs[3].Data!, node.Inputs[4].Data!,

@@ -3,10 +3,11 @@ namespace HipVision.Backends.Cpu.Ops;
 /// <summary>
 /// Dense convolution (groups = 1) as im2col + GEMM, one image at a time: the receptive field of each output
 /// pixel becomes one row of cols [Ho·Wo, C·kh·kw] (zero where padding), rows·Wᵀ + b gives [Ho·Wo, O] with the
-/// packed weight, then one transpose writes NCHW.
+/// packed weight, then one transpose writes NCHW. A ReLU6 the plan fuses clamps the GEMM output (contiguous, still in cache) before the transpose.
 /// </summary>
 internal sealed unsafe class Conv2dStep(string name, CpuTensor x, PackedMatrix weight, nint bias, CpuTensor y,
-    Graph.Conv2dAttributes a, int kernelH, int kernelW, CpuTensor cols, CpuTensor pixelMajor, int threads) : CpuStep(name, "Conv2d")
+    Graph.Conv2dAttributes a, int kernelH, int kernelW, CpuTensor cols, CpuTensor pixelMajor, Graph.OpKind? activation, int threads)
+    : CpuStep(name, activation is { } act ? $"Conv2d+{act}" : "Conv2d")
 {
     public override void Run()
     {
@@ -34,6 +35,7 @@ internal sealed unsafe class Conv2dStep(string name, CpuTensor x, PackedMatrix w
                 }
             });
             Sgemm.Multiply(cols.Pointer, k, pixels, weight, (float*)bias, pixelMajor.Pointer, o, accumulate: false, threads);
+            if (activation is { } act) UnaryStep.Apply(act, new ReadOnlySpan<float>(pixelMajor.Pointer, pixels * o), new Span<float>(pixelMajor.Pointer, pixels * o));
             float* dst = y.Pointer + (long)b * o * pixels;
             CpuParallel.For(threads, o, oc =>
             {

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using HipVision.Graph;
 
 namespace HipVision.Backends.Cpu.Ops;
@@ -32,8 +33,7 @@ internal sealed class UnaryStep(string name, OpKind kind, CpuTensor x, CpuTensor
                 CpuMath.GeluInPlace(dst);
                 break;
             case OpKind.Relu6:
-                TensorPrimitives.Max(src, 0f, dst);
-                TensorPrimitives.Min(dst, 6f, dst);
+                Relu6(src, dst);
                 break;
             case OpKind.Sigmoid:
                 TensorPrimitives.Sigmoid(src, dst);
@@ -57,6 +57,32 @@ internal sealed class UnaryStep(string name, OpKind kind, CpuTensor x, CpuTensor
             }
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a unary activation");
+        }
+    }
+
+    /// <summary>
+    /// min(max(x, 0), 6) with the hardware min/max: TensorPrimitives.Max then Min with a scalar measured 22–75 µs
+    /// per 16k floats against 1.7 µs for this loop (.NET 10, Zen 4, AVX-512). Operand order keeps NaN propagating
+    /// as torch's relu6 does: x86 vmaxps/vminps return the second operand when either is NaN.
+    /// </summary>
+    internal static unsafe void Relu6(ReadOnlySpan<float> src, Span<float> dst)
+    {
+        int n = src.Length, i = 0;
+        fixed (float* x = src, y = dst)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                var six = Vector512.Create(6f);
+                for (; i + 16 <= n; i += 16)
+                    Vector512.MinNative(six, Vector512.MaxNative(Vector512<float>.Zero, Vector512.Load(x + i))).Store(y + i);
+            }
+            if (Vector256.IsHardwareAccelerated)
+            {
+                var six = Vector256.Create(6f);
+                for (; i + 8 <= n; i += 8)
+                    Vector256.MinNative(six, Vector256.MaxNative(Vector256<float>.Zero, Vector256.Load(x + i))).Store(y + i);
+            }
+            for (; i < n; i++) y[i] = Math.Min(Math.Max(x[i], 0f), 6f);   // Math.Max/Min return NaN for NaN
         }
     }
 }
