@@ -14,8 +14,6 @@ namespace HipVision.Tests.Models;
 /// </summary>
 public class EfficientNetParityTests
 {
-    const double Tolerance = 1e-4;
-
     [Test]
     public void TinyEfficientNet_fixtureWeights_logitsAndEveryHiddenStateMatchTransformers()
     {
@@ -30,13 +28,10 @@ public class EfficientNetParityTests
         // HF returns the embeddings output and every block's output (not top_conv's): blocks + 1 tensors.
         for (int k = 0; k <= config.Blocks.Count; k++)
         {
-            var want = NpyFile.ReadFloat32(Path.Combine(dir, $"hidden_states_{k}.npy"), out var hs);
-            var got = new float[want.Length];
-            plan.CopyOutput($"hidden_states.{k}", got);
-            TensorAssert.ModelOutput(got, want, hs[1] * hs[2] * hs[3], Tolerance, $"hidden_states_{k}", argmax: false);
+            FixtureParity.AssertHiddenState(plan, dir, k);
         }
         Assert.That(File.Exists(Path.Combine(dir, $"hidden_states_{config.Blocks.Count + 1}.npy")), Is.False, "no further hidden state in the fixture");
-        AssertLogits(plan, dir, config.NumLabels);
+        FixtureParity.AssertLogits(plan, dir, config.NumLabels);
     }
 
     [Test]
@@ -54,7 +49,7 @@ public class EfficientNetParityTests
         var build = clock.Elapsed;
         plan.Run(pixels);
         TestContext.Out.WriteLine($"b7: weights + compile {build.TotalSeconds:F1} s, run {(clock.Elapsed - build).TotalSeconds:F1} s");
-        AssertLogits(plan, dir, config.NumLabels);
+        FixtureParity.AssertLogits(plan, dir, config.NumLabels);
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(45)), "B7 at 600×600 on the CPU");
     }
 
@@ -102,13 +97,6 @@ public class EfficientNetParityTests
         Assert.That(config.DefaultPreprocessorJson, Does.Contain($"\"size\": {{\"height\": {image}, \"width\": {image}}}"));
     }
 
-    static void AssertLogits(Backends.IExecutionPlan plan, string dir, int labels)
-    {
-        var want = NpyFile.ReadFloat32(Path.Combine(dir, "logits.npy"), out _);
-        var got = new float[want.Length];
-        plan.CopyOutput("logits", got);
-        TensorAssert.ModelOutput(got, want, labels, Tolerance, "logits");
-    }
 
     /// <summary>Zeros of any shape: enough to build (not run) a graph without generating weights.</summary>
     sealed class ZeroWeights : IWeightSource

@@ -11,8 +11,6 @@ namespace HipVision.Tests.Models;
 /// <summary>MobileNetV1 against the Hugging Face reference outputs in tests/fixtures (transformers 4.38.2).</summary>
 public class MobileNetV1ParityTests
 {
-    const double Tolerance = 1e-4;
-
     [Test]
     public void TinyMobileNetV1_fixtureWeights_logitsAndEveryHiddenStateMatchTransformers()
     {
@@ -27,13 +25,9 @@ public class MobileNetV1ParityTests
         Assert.That(File.Exists(Path.Combine(dir, "hidden_states_26.npy")), Is.False);
         for (int k = 0; k < 26; k++)
         {
-            var want = NpyFile.ReadFloat32(Path.Combine(dir, $"hidden_states_{k}.npy"), out var hs);
-            var got = new float[want.Length];
-            Assert.That(plan.Outputs.Single(o => o.Name == $"hidden_states.{k}").Shape, Is.EqualTo(hs), $"hidden_states_{k} shape");
-            plan.CopyOutput($"hidden_states.{k}", got);
-            TensorAssert.ModelOutput(got, want, hs[1] * hs[2] * hs[3], Tolerance, $"hidden_states_{k}", argmax: false);
+            FixtureParity.AssertHiddenState(plan, dir, k);
         }
-        AssertLogits(plan, dir, config.NumLabels);
+        FixtureParity.AssertLogits(plan, dir, config.NumLabels);
     }
 
     [Test]
@@ -48,7 +42,7 @@ public class MobileNetV1ParityTests
         Assert.That(pixels, Is.EqualTo(HvSynth.PixelValues(shape, 1)), "fixture pixel_values are the formula's");
         using var plan = new CpuBackend().Compile(config.BuildGraph(new SyntheticWeights(1), shape[0]));
         plan.Run(pixels);
-        AssertLogits(plan, dir, config.NumLabels);
+        FixtureParity.AssertLogits(plan, dir, config.NumLabels);
     }
 
     [Test]
@@ -147,11 +141,4 @@ public class MobileNetV1ParityTests
         }
     }
 
-    static void AssertLogits(Backends.IExecutionPlan plan, string dir, int labels)
-    {
-        var want = NpyFile.ReadFloat32(Path.Combine(dir, "logits.npy"), out _);
-        var got = new float[want.Length];
-        plan.CopyOutput("logits", got);
-        TensorAssert.ModelOutput(got, want, labels, Tolerance, "logits");
-    }
 }

@@ -9,8 +9,6 @@ namespace HipVision.Tests.Models;
 /// <summary>ViT against the Hugging Face reference outputs in tests/fixtures (transformers 4.38.2).</summary>
 public class VitParityTests
 {
-    const double Tolerance = 1e-4;
-
     [Test]
     public void TinyVit_fixtureWeights_logitsAndEveryHiddenStateMatchTransformers()
     {
@@ -24,12 +22,9 @@ public class VitParityTests
 
         for (int k = 0; k <= config.NumHiddenLayers; k++)
         {
-            var want = NpyFile.ReadFloat32(Path.Combine(dir, $"hidden_states_{k}.npy"), out var hs);
-            var got = new float[want.Length];
-            plan.CopyOutput($"hidden_states.{k}", got);
-            TensorAssert.ModelOutput(got, want, hs[^1] * hs[^2], Tolerance, $"hidden_states_{k}", argmax: false);
+            FixtureParity.AssertHiddenState(plan, dir, k);
         }
-        AssertLogits(plan, dir, config.NumLabels);
+        FixtureParity.AssertLogits(plan, dir, config.NumLabels);
     }
 
     [Test]
@@ -42,7 +37,7 @@ public class VitParityTests
         Assert.That(pixels, Is.EqualTo(HvSynth.PixelValues(shape, 1)), "fixture pixel_values are the formula's");
         using var plan = new CpuBackend().Compile(config.BuildGraph(new SyntheticWeights(1), shape[0]));
         plan.Run(pixels);
-        AssertLogits(plan, dir, config.NumLabels);
+        FixtureParity.AssertLogits(plan, dir, config.NumLabels);
     }
 
     [Test]
@@ -53,11 +48,4 @@ public class VitParityTests
         Assert.That(tiny.ParameterCount, Is.EqualTo(81_226));
     }
 
-    static void AssertLogits(Backends.IExecutionPlan plan, string dir, int labels)
-    {
-        var want = NpyFile.ReadFloat32(Path.Combine(dir, "logits.npy"), out _);
-        var got = new float[want.Length];
-        plan.CopyOutput("logits", got);
-        TensorAssert.ModelOutput(got, want, labels, Tolerance, "logits");
-    }
 }
