@@ -14,7 +14,7 @@ namespace HipVision.Models;
 /// </summary>
 public static class Beit
 {
-    /// <summary>Records the model for <paramref name="batch"/> images of <see cref="BeitConfig.InputSize"/>.</summary>
+    /// <summary>Records the model for <paramref name="batch"/> images of <see cref="ModelConfig.InputSize"/>.</summary>
     public static ModelGraph Build(BeitConfig c, IWeightSource weights, int batch, bool hiddenStates = false)
     {
         var g = new GraphBuilder();

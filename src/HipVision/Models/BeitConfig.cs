@@ -8,29 +8,11 @@ namespace HipVision.Models;
 /// Hugging Face <c>BeitConfig</c> (model_type "beit"), the fields BeitForImageClassification uses, with HF's
 /// defaults (transformers 4.38). Presets are named after hub ids.
 /// </summary>
-public sealed record BeitConfig : ModelConfig
+public sealed record BeitConfig : PatchTransformerConfig
 {
     /// <inheritdoc/>
     public override string ModelType => "beit";
 
-    /// <summary>hidden_size (D).</summary>
-    public int HiddenSize { get; init; } = 768;
-    /// <summary>num_hidden_layers.</summary>
-    public int NumHiddenLayers { get; init; } = 12;
-    /// <summary>num_attention_heads.</summary>
-    public int NumAttentionHeads { get; init; } = 12;
-    /// <summary>intermediate_size (MLP width).</summary>
-    public int IntermediateSize { get; init; } = 3072;
-    /// <summary>hidden_act; only "gelu" (exact erf) is supported.</summary>
-    public string HiddenAct { get; init; } = "gelu";
-    /// <summary>layer_norm_eps.</summary>
-    public double LayerNormEps { get; init; } = 1e-12;
-    /// <summary>image_size (square).</summary>
-    public int ImageSize { get; init; } = 224;
-    /// <summary>patch_size.</summary>
-    public int PatchSize { get; init; } = 16;
-    /// <summary>num_channels.</summary>
-    public int NumChannels { get; init; } = 3;
     /// <summary>use_mask_token: the model then holds <c>beit.embeddings.mask_token</c>, which classification never reads.</summary>
     public bool UseMaskToken { get; init; }
     /// <summary>use_absolute_position_embeddings: learned [1, T, D] added after the [CLS] concat.</summary>
@@ -55,51 +37,25 @@ public sealed record BeitConfig : ModelConfig
         Labels = ImageNetLabels.Classes1k,
     };
 
-    /// <inheritdoc/>
-    public override (int Channels, int Height, int Width) InputSize => (NumChannels, ImageSize, ImageSize);
 
     /// <summary>HF's window_size = patch_shape: patches per column and per row.</summary>
     public (int Height, int Width) WindowSize => (ImageSize / PatchSize, ImageSize / PatchSize);
 
-    /// <summary>Patches per image.</summary>
-    public int NumPatches => WindowSize.Height * WindowSize.Width;
 
     /// <inheritdoc/>
     public override string DefaultPreprocessorJson =>
         $$$"""{"crop_size": {"height": {{{ImageSize}}}, "width": {{{ImageSize}}}}, "do_center_crop": false, "do_normalize": true, "do_reduce_labels": false, "do_rescale": true, "do_resize": true, "image_mean": [0.5, 0.5, 0.5], "image_processor_type": "BeitImageProcessor", "image_std": [0.5, 0.5, 0.5], "resample": 2, "rescale_factor": 0.00392156862745098, "size": {"height": {{{ImageSize}}}, "width": {{{ImageSize}}}}}""";
 
     /// <summary>Reads the fields from a parsed config.json.</summary>
-    public static BeitConfig FromJson(JsonConfigReader json)
+    public static BeitConfig FromJson(JsonConfigReader json) => ReadEncoder<BeitConfig>(json) with
     {
-        var c = new BeitConfig
-        {
-            HiddenSize = json.Int("hidden_size", 768),
-            NumHiddenLayers = json.Int("num_hidden_layers", 12),
-            NumAttentionHeads = json.Int("num_attention_heads", 12),
-            IntermediateSize = json.Int("intermediate_size", 3072),
-            HiddenAct = json.String("hidden_act", "gelu"),
-            LayerNormEps = json.Double("layer_norm_eps", 1e-12),
-            ImageSize = json.Int("image_size", 224),
-            PatchSize = json.Int("patch_size", 16),
-            NumChannels = json.Int("num_channels", 3),
-            UseMaskToken = json.Bool("use_mask_token", false),
-            UseAbsolutePositionEmbeddings = json.Bool("use_absolute_position_embeddings", false),
-            UseRelativePositionBias = json.Bool("use_relative_position_bias", false),
-            UseSharedRelativePositionBias = json.Bool("use_shared_relative_position_bias", false),
-            LayerScaleInitValue = json.Double("layer_scale_init_value", 0.1),
-            UseMeanPooling = json.Bool("use_mean_pooling", true),
-            Labels = ReadLabels(json, 2),
-        };
-        if (c.HiddenAct != "gelu")
-            throw new HipVisionException($"{json.Source}: hidden_act '{c.HiddenAct}' is not supported (supported: gelu)");
-        if (c.HiddenSize <= 0 || c.NumAttentionHeads <= 0 || c.HiddenSize % c.NumAttentionHeads != 0)
-            throw new HipVisionException($"{json.Source}: hidden_size {c.HiddenSize} is not divisible by num_attention_heads {c.NumAttentionHeads}");
-        if (c.NumHiddenLayers < 0 || c.IntermediateSize <= 0 || c.NumChannels <= 0)
-            throw new HipVisionException($"{json.Source}: num_hidden_layers {c.NumHiddenLayers}, intermediate_size {c.IntermediateSize}, num_channels {c.NumChannels}: sizes must be positive (layers may be 0)");
-        if (c.PatchSize <= 0 || c.ImageSize < c.PatchSize)
-            throw new HipVisionException($"{json.Source}: image_size {c.ImageSize} and patch_size {c.PatchSize} give no patches");
-        return c;
-    }
+        UseMaskToken = json.Bool("use_mask_token", false),
+        UseAbsolutePositionEmbeddings = json.Bool("use_absolute_position_embeddings", false),
+        UseRelativePositionBias = json.Bool("use_relative_position_bias", false),
+        UseSharedRelativePositionBias = json.Bool("use_shared_relative_position_bias", false),
+        LayerScaleInitValue = json.Double("layer_scale_init_value", 0.1),
+        UseMeanPooling = json.Bool("use_mean_pooling", true),
+    };
 
     /// <inheritdoc/>
     public override ModelGraph BuildGraph(IWeightSource weights, int batch, bool hiddenStates = false) =>

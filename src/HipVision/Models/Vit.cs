@@ -10,7 +10,7 @@ namespace HipVision.Models;
 /// </summary>
 public static class Vit
 {
-    /// <summary>Records the model for <paramref name="batch"/> images of <see cref="VitConfig.InputSize"/>.</summary>
+    /// <summary>Records the model for <paramref name="batch"/> images of <see cref="ModelConfig.InputSize"/>.</summary>
     public static ModelGraph Build(VitConfig c, IWeightSource weights, int batch, bool hiddenStates = false)
     {
         var g = new GraphBuilder();
