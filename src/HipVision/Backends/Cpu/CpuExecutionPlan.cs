@@ -17,6 +17,7 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
     readonly List<GCHandle> _pins = [];
     readonly Dictionary<Node, CpuTensor> _tensors = [];
     readonly Dictionary<string, CpuTensor> _outputs = [];
+    readonly HashSet<string> _nhwcOutputs = [];
     readonly float[] _arena;
     readonly float* _base;
     readonly CpuTensor _input;
@@ -26,6 +27,7 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
     {
         if (graph.Inputs.Count != 1) throw new ArgumentException("the CPU plan supports graphs with exactly one input");
         _fused = ActivationFusion.Find(graph, CanFuseActivation);
+        _channelsLast = ChannelsLastLayout.Find(graph);
         var layout = new ArenaLayout(graph, node => ScratchFloats(node, threads), ViewOf);
         _arena = GC.AllocateUninitializedArray<float>((int)Math.Max(layout.ArenaFloats, 1), pinned: true);
         _base = (float*)Unsafe.AsPointer(ref _arena[0]);
@@ -39,7 +41,11 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
             if (step != null) _steps.Add(step);
         }
         _input = Tensor(graph.Inputs[0]);
-        foreach (var (name, node) in graph.Outputs) _outputs[name] = Tensor(node);
+        foreach (var (name, node) in graph.Outputs)
+        {
+            _outputs[name] = Tensor(node);
+            if (_channelsLast.IsNhwc(node)) _nhwcOutputs.Add(name);
+        }
         Outputs = graph.Outputs.Select(o => (o.Name, o.Node.Shape)).ToArray();
         WeightBytes = _weightBytes;
     }
@@ -85,7 +91,16 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
     {
         if (!_outputs.TryGetValue(name, out var t)) throw new ArgumentException($"plan has no output '{name}'");
         if (destination.Length != t.Count) throw new ArgumentException($"output '{name}' has {t.Count} values, destination holds {destination.Length}");
-        t.Span.CopyTo(destination);
+        if (!_nhwcOutputs.Contains(name))
+        {
+            t.Span.CopyTo(destination);
+            return;
+        }
+        int batch = t.Shape[0], hw = t.Shape[1] * t.Shape[2], c = t.Shape[3];
+        for (int b = 0; b < batch; b++)
+            for (int p = 0; p < hw; p++)
+                for (int ch = 0; ch < c; ch++)
+                    destination[(b * c + ch) * hw + p] = t.Pointer[((long)b * hw + p) * c + ch];
     }
 
     public void Dispose()
@@ -93,6 +108,9 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
         foreach (var pin in _pins) pin.Free();
         _pins.Clear();
     }
+
+    /// <summary>Which tensors live channels-last (NHWC) in this plan.</summary>
+    readonly ChannelsLastLayout _channelsLast;
 
     /// <summary>Activations folded into the step of the convolution before them (the activation node becomes a view).</summary>
     readonly ActivationFusion _fused;
@@ -116,6 +134,9 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
 
     long ScratchFloats(Node node, int threads) => node.Kind switch
     {
+        OpKind.Conv2d when _channelsLast.IsNhwc(node) =>
+            node.Attr<Conv2dAttributes>().Groups != 1 || Conv2dNhwcStep.IsDirect(_channelsLast.IsNhwc(node.Inputs[0]), node.Inputs[1].Shape[2], node.Inputs[1].Shape[3], node.Attr<Conv2dAttributes>())
+                ? 0 : (long)node.Shape[2] * node.Shape[3] * (node.Inputs[1].ElementCount / node.Inputs[1].Shape[0]),
         OpKind.Conv2d when IsPointwiseConv(node) => PointwiseConv2dStep.ScratchFloatsPerThread(node.Shape[1], node.Inputs[0].Shape[1]) * threads,
         OpKind.Attention => AttentionStep.ScratchFloatsPerThread(node.Shape[1], node.Shape[2] / node.Attr<AttentionAttributes>().Heads) * threads,
         OpKind.PatchEmbedding => (long)node.Shape[0] * node.Shape[1] * node.Inputs[1].ElementCount / node.Inputs[1].Shape[0],
@@ -145,7 +166,7 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
 
     CpuStep? CreateStep(Node node, ArenaLayout layout, Func<Node, PackedMatrix> packLinear)
     {
-        var y = new CpuTensor((nint)(_base + layout.Offset(node)), node.Shape);
+        var y = new CpuTensor((nint)(_base + layout.Offset(node)), _channelsLast.StorageShape(node));
         _tensors[node] = y;
         // The input is copied in by Run; reshapes and fused activations are views written by an earlier step.
         if (node.Kind == OpKind.Input || ViewOf(node) != null) return null;
@@ -169,6 +190,14 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
             {
                 var a = node.Attr<Conv2dAttributes>();
                 var w = node.Inputs[1];
+                if (_channelsLast.IsNhwc(node))
+                {
+                    if (a.Groups != 1)
+                        return new DepthwiseConv2dNhwcStep(name, x, Tensor(w), Optional(node, 2), y, a, _fused.ActivationAfter(node), threads);
+                    bool inputNhwc = _channelsLast.IsNhwc(node.Inputs[0]);
+                    var cols = Conv2dNhwcStep.IsDirect(inputNhwc, w.Shape[2], w.Shape[3], a) ? default : Scratch();
+                    return new Conv2dNhwcStep(name, x, inputNhwc, Packed(w), Optional(node, 2), y, a, w.Shape[2], w.Shape[3], _fused.ActivationAfter(node), cols, threads);
+                }
                 if (IsPointwiseConv(node))
                     return new PointwiseConv2dStep(name, x, Tensor(w), Optional(node, 2), y, _fused.ActivationAfter(node), Scratch(), threads);
                 var activation = _fused.ActivationAfter(node);
@@ -211,6 +240,11 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
                 long outer = ShapeMath.Count(x.Shape.AsSpan(0, axis)), inner = ShapeMath.Count(x.Shape.AsSpan(axis + 1));
                 return new ReduceMeanStep(name, "ReduceMean", x, y, outer, x.Shape[axis], inner);
             }
+            case OpKind.GlobalAvgPool when _channelsLast.IsNhwc(node.Inputs[0]):
+                return new GlobalAvgPoolNhwcStep(name, x, y, threads);
+            case OpKind.SqueezeExcite when _channelsLast.IsNhwc(node):
+                return new SqueezeExciteNhwcStep(name, x, Tensor(node.Inputs[1]), Tensor(node.Inputs[2]), Tensor(node.Inputs[3]), Tensor(node.Inputs[4]), y,
+                    node.Attr<SqueezeExciteAttributes>().Activation, threads);
             case OpKind.GlobalAvgPool:
                 return new ReduceMeanStep(name, "GlobalAvgPool", x, y, (long)x.Shape[0] * x.Shape[1], x.Shape[2] * x.Shape[3], 1);
             case OpKind.SqueezeExcite:
