@@ -74,7 +74,7 @@ public sealed class DepthwiseConv2dTests
 
     // c, groups, conv also an output, expected ops
     [TestCase(8, 8, false, new[] { "Conv2d(depthwise)+Relu6" })]
-    [TestCase(8, 1, false, new[] { "Conv2d+Relu6" })]
+    [TestCase(8, 1, false, new[] { "Conv2d(nhwc)+Relu6" })]   // dense convs write channels-last
     [TestCase(8, 8, true, new[] { "Conv2d(depthwise)", "Relu6" })]   // the conv's own output is needed: no fusion
     [TestCase(8, 4, false, new[] { "Conv2d(grouped)", "Relu6" })]    // the grouped loops have no fused activation
     public void ConvRelu6_plan_fusesIntoDenseAndDepthwiseConvsOnly(int c, int groups, bool convIsOutput, string[] ops)

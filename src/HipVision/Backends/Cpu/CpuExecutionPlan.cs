@@ -195,8 +195,8 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
                     if (a.Groups != 1)
                         return new DepthwiseConv2dNhwcStep(name, x, Tensor(w), Optional(node, 2), y, a, _fused.ActivationAfter(node), threads);
                     bool inputNhwc = _channelsLast.IsNhwc(node.Inputs[0]);
-                    var cols = Conv2dNhwcStep.IsDirect(inputNhwc, w.Shape[2], w.Shape[3], a) ? default : Scratch();
-                    return new Conv2dNhwcStep(name, x, inputNhwc, Packed(w), Optional(node, 2), y, a, w.Shape[2], w.Shape[3], _fused.ActivationAfter(node), cols, threads);
+                    var gathered = Conv2dNhwcStep.IsDirect(inputNhwc, w.Shape[2], w.Shape[3], a) ? default : Scratch();
+                    return new Conv2dNhwcStep(name, x, inputNhwc, Packed(w), Optional(node, 2), y, a, w.Shape[2], w.Shape[3], _fused.ActivationAfter(node), gathered, threads);
                 }
                 if (IsPointwiseConv(node))
                     return new PointwiseConv2dStep(name, x, Tensor(w), Optional(node, 2), y, _fused.ActivationAfter(node), Scratch(), threads);
