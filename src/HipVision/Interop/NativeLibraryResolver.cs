@@ -64,6 +64,10 @@ internal static class NativeLibraryResolver
         return dirs;
     }
 
+    // The runtime's message spans several lines of advice; the loader's own reason (dlerror) is the last one.
+    static string LoaderReason(string message) =>
+        message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? message;
+
     /// <summary>
     /// Tries <paramref name="fileName"/> in each directory in order and returns the first that loads. On failure
     /// the exception lists every full path tried, each with why it failed (absent, or the loader's refusal).
@@ -85,7 +89,7 @@ internal static class NativeLibraryResolver
             }
             catch (DllNotFoundException e)
             {
-                tried.Add($"  {path} (found but failed to load: {e.Message})");
+                tried.Add($"  {path} (found but failed to load: {LoaderReason(e.Message)})");
             }
             catch (BadImageFormatException e)
             {
