@@ -1,0 +1,157 @@
+namespace HipVision.Interop;
+
+/// <summary>
+/// A context of the native library (one device and its stream) and the ops it runs. Arguments are validated
+/// here first, so a native <see cref="NativeStatus.InvalidArgument"/> means a HipVision bug, not bad input.
+/// Tensors are dense row-major float32 in <see cref="NativeBuffer"/>s of this device.
+/// </summary>
+internal sealed class NativeDevice : IDisposable
+{
+    readonly ContextHandle _handle;
+
+    NativeDevice(ContextHandle handle)
+    {
+        _handle = handle;
+        Native.Check(NativeMethods.hv_context_warp_size(handle, out int warpSize));
+        WarpSize = warpSize;
+    }
+
+    /// <summary>
+    /// Opens GPU <paramref name="device"/> (or the CPU emulator in an emulator build). <paramref name="warpSize"/>
+    /// and <paramref name="hostThreads"/> shape the emulator only (0: warp 64, all cores) and are ignored on GPUs.
+    /// Throws <see cref="HipVisionException"/> listing the paths tried when the library cannot be found.
+    /// </summary>
+    public static NativeDevice Create(int warpSize = 0, int hostThreads = 0, int device = 0)
+    {
+        if (warpSize is not (0 or 32 or 64)) throw new ArgumentOutOfRangeException(nameof(warpSize), warpSize, "must be 0 (default), 32 or 64");
+        ArgumentOutOfRangeException.ThrowIfNegative(hostThreads);
+        ArgumentOutOfRangeException.ThrowIfNegative(device);
+        NativeLibraryResolver.EnsureLoaded();
+        var options = new NativeMethods.hv_context_options { device = device, emulator_warp_size = warpSize, emulator_threads = hostThreads };
+        var status = NativeMethods.hv_context_create(options, out var handle);
+        if (status != NativeStatus.Ok)
+        {
+            handle.Dispose();
+            Native.Check(status);
+        }
+        try
+        {
+            return new NativeDevice(handle);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The build variant of the loaded library: "amd", "nvidia" or "emulator".</summary>
+    public static string Backend
+    {
+        get
+        {
+            NativeLibraryResolver.EnsureLoaded();
+            return Native.Backend();
+        }
+    }
+
+    /// <summary>The warp (wavefront) width kernels run with on this context: 32 or 64.</summary>
+    public int WarpSize { get; }
+
+    internal ContextHandle Handle
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+            return _handle;
+        }
+    }
+
+    /// <summary>A buffer of <paramref name="floats"/> float32 values, contents undefined.</summary>
+    public NativeBuffer Allocate(long floats)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(floats);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(floats, long.MaxValue / sizeof(float));
+        Native.Check(NativeMethods.hv_buffer_alloc(Handle, (nuint)(floats * sizeof(float)), out var buffer));
+        return new NativeBuffer(this, buffer, floats);
+    }
+
+    /// <summary>A buffer holding a copy of <paramref name="values"/>.</summary>
+    public NativeBuffer Upload(ReadOnlySpan<float> values)
+    {
+        var buffer = Allocate(values.Length);
+        try
+        {
+            buffer.Upload(values);
+            return buffer;
+        }
+        catch
+        {
+            buffer.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Waits for all work queued on this context; asynchronous kernel faults surface here.</summary>
+    public void Synchronize() => Native.Check(NativeMethods.hv_context_synchronize(Handle));
+
+    /// <summary>
+    /// torch.nn.LayerNorm over the last dimension of x[rows, cols]: y = (x − mean)/√(var + eps)·γ + β with the
+    /// biased variance. <paramref name="gamma"/> / <paramref name="beta"/> hold cols values or are null (1 and 0);
+    /// <paramref name="y"/> may be <paramref name="x"/>.
+    /// </summary>
+    public void LayerNorm(NativeBuffer x, NativeBuffer? gamma, NativeBuffer? beta, NativeBuffer y, long rows, long cols, float eps)
+    {
+        long n = CheckShape(rows, cols, eps);
+        Require(x, n, nameof(x));
+        Require(gamma, cols, nameof(gamma));
+        Require(beta, cols, nameof(beta));
+        Require(y, n, nameof(y));
+        Native.Check(NativeMethods.hv_layer_norm(Handle, x.Handle, gamma?.Handle ?? BufferHandle.Null,
+            beta?.Handle ?? BufferHandle.Null, y.Handle, rows, cols, eps));
+    }
+
+    /// <summary>
+    /// The pre-norm residual step fused: s = x + residual; <paramref name="sum"/> = s when not null; y = LayerNorm(s).
+    /// sum may be x or residual; y may be x or residual but not sum.
+    /// </summary>
+    public void AddLayerNorm(NativeBuffer x, NativeBuffer residual, NativeBuffer? gamma, NativeBuffer? beta,
+        NativeBuffer? sum, NativeBuffer y, long rows, long cols, float eps)
+    {
+        long n = CheckShape(rows, cols, eps);
+        Require(x, n, nameof(x));
+        Require(residual, n, nameof(residual));
+        Require(gamma, cols, nameof(gamma));
+        Require(beta, cols, nameof(beta));
+        Require(sum, n, nameof(sum));
+        Require(y, n, nameof(y));
+        if (ReferenceEquals(sum, y)) throw new ArgumentException("sum and y must be different buffers", nameof(y));
+        Native.Check(NativeMethods.hv_add_layer_norm(Handle, x.Handle, residual.Handle, gamma?.Handle ?? BufferHandle.Null,
+            beta?.Handle ?? BufferHandle.Null, sum?.Handle ?? BufferHandle.Null, y.Handle, rows, cols, eps));
+    }
+
+    static long CheckShape(long rows, long cols, float eps)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        ArgumentOutOfRangeException.ThrowIfLessThan(cols, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(rows, int.MaxValue);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(cols, int.MaxValue);
+        if (!float.IsFinite(eps) || eps < 0) throw new ArgumentOutOfRangeException(nameof(eps), eps, "must be finite and >= 0");
+        return rows * cols;
+    }
+
+    void Require(NativeBuffer? buffer, long floats, string name)
+    {
+        if (buffer is null)
+        {
+            if (name is "x" or "y" or "residual") throw new ArgumentNullException(name);
+            return;
+        }
+        ObjectDisposedException.ThrowIf(buffer.IsDisposed, buffer);
+        if (!ReferenceEquals(buffer.Device, this)) throw new ArgumentException($"{name} belongs to another NativeDevice", name);
+        if (buffer.Length < floats) throw new ArgumentException($"{name} holds {buffer.Length} floats, needs {floats}", name);
+    }
+
+    /// <summary>Destroys the context; buffers still alive keep the device alive natively. Idempotent.</summary>
+    public void Dispose() => _handle.Dispose();
+}

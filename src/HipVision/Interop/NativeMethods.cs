@@ -1,0 +1,73 @@
+using System.Runtime.InteropServices;
+
+namespace HipVision.Interop;
+
+/// <summary>
+/// The C ABI of native/include/hipvision.h, one entry per function, C names verbatim so one grep finds both
+/// sides. Source-generated ([LibraryImport]): no runtime marshalling stubs, Native-AOT friendly. Call through
+/// <see cref="Native.Check"/>; owned objects travel as <see cref="ContextHandle"/> / <see cref="BufferHandle"/>.
+/// </summary>
+internal static partial class NativeMethods
+{
+    /// <summary>The name every import uses; <see cref="NativeLibraryResolver"/> maps it to a file.</summary>
+    public const string LibraryName = "hipvision";
+
+    // Registers the resolver before the first import binds (an explicit static constructor runs before any
+    // static member is touched).
+    static NativeMethods() => NativeLibraryResolver.Register();
+
+    /// <summary>hv_context_options: zero-initialise and set what you need.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct hv_context_options
+    {
+        public int device;
+        public int emulator_warp_size;
+        public int emulator_threads;
+    }
+
+    [LibraryImport(LibraryName)]
+    public static partial nint hv_last_error();
+
+    [LibraryImport(LibraryName)]
+    public static partial nint hv_status_string(NativeStatus status);
+
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_get_backend(out nint name);
+
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_context_create(in hv_context_options options, out ContextHandle context);
+
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_context_destroy(nint context);
+
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_context_warp_size(ContextHandle context, out int warpSize);
+
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_context_synchronize(ContextHandle context);
+
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_buffer_alloc(ContextHandle context, nuint bytes, out BufferHandle buffer);
+
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_buffer_free(nint buffer);
+
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_buffer_size(BufferHandle buffer, out nuint bytes);
+
+    [LibraryImport(LibraryName)]
+    public static unsafe partial NativeStatus hv_buffer_upload(BufferHandle buffer, nuint offset, void* src, nuint bytes);
+
+    [LibraryImport(LibraryName)]
+    public static unsafe partial NativeStatus hv_buffer_download(BufferHandle buffer, nuint offset, void* dst, nuint bytes);
+
+    /// <summary>gamma / beta may be <see cref="BufferHandle.Null"/> (1 and 0).</summary>
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_layer_norm(ContextHandle context, BufferHandle x, BufferHandle gamma,
+        BufferHandle beta, BufferHandle y, long rows, long cols, float eps);
+
+    /// <summary>gamma / beta / sum may be <see cref="BufferHandle.Null"/>.</summary>
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_add_layer_norm(ContextHandle context, BufferHandle x, BufferHandle residual,
+        BufferHandle gamma, BufferHandle beta, BufferHandle sum, BufferHandle y, long rows, long cols, float eps);
+}
