@@ -69,21 +69,22 @@ public class ChannelsLastTests
         }
     }
 
-    [Test]
-    public void ConvThenReshape_staysNchw_matchesReference()
+    [TestCase(1, 0)]
+    [TestCase(3, 1)]
+    public void ConvThenReshape_staysNchw_matchesReference(int k, int pad)
     {
         int[] xShape = [2, 4, 6, 5];
-        var rng = TestRandom.Create("conv1x1 then reshape");
+        var rng = TestRandom.Create($"conv{k}x{k} then reshape");
         var x = rng.Uniform(xShape);
-        var w = rng.Uniform([3, 4, 1, 1]);
+        var w = rng.Uniform([3, 4, k, k]);
         var g = new GraphBuilder();
-        var conv = g.Relu6(g.Conv2d(g.Input("x", xShape), g.Constant("w", [3, 4, 1, 1], w), null));
+        var conv = g.Relu6(g.Conv2d(g.Input("x", xShape), g.Constant("w", [3, 4, k, k], w), null, 1, Padding2d.Symmetric(pad)));
         g.Output("y", g.Reshape(conv, 2, -1));
         using var plan = new CpuBackend(2).Compile(g.Build());
         plan.Run(x);
-        var want = RefOps.Conv2d(RefOps.D(x), xShape, RefOps.D(w), [3, 4, 1, 1], null, 1, 1, 0, 0, 0, 0, 1, 1, 1, out _).Select(RefOps.Relu6).ToArray();
+        var want = RefOps.Conv2d(RefOps.D(x), xShape, RefOps.D(w), [3, 4, k, k], null, 1, 1, pad, pad, pad, pad, 1, 1, 1, out _).Select(RefOps.Relu6).ToArray();
         var got = new float[want.Length];
         plan.CopyOutput("y", got);
-        TensorAssert.Close(got, want, 1e-4, 1e-3, "conv1x1 + relu6 + reshape (NCHW order)");
+        TensorAssert.Close(got, want, 1e-4, 1e-3, $"conv{k}x{k} + relu6 + reshape (NCHW order)");
     }
 }
