@@ -76,4 +76,27 @@ internal static class CpuMath
         float erfAbs = 1f - poly * MathF.Exp(-z * z);
         return x * 0.5f * (1f + (x < 0 ? -erfAbs : erfAbs));
     }
+
+    /// <summary>dst = x / (1 + e^−x) (SiLU / swish) in one vector pass; dst may alias src exactly.</summary>
+    public static void Silu(ReadOnlySpan<float> src, Span<float> dst)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i + 16 <= src.Length; i += 16)
+            {
+                var v = Vector512.Create<float>(src.Slice(i, 16));
+                (v / (Vector512<float>.One + Vector512.Exp(-v))).CopyTo(dst.Slice(i, 16));
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 8 <= src.Length; i += 8)
+            {
+                var v = Vector256.Create<float>(src.Slice(i, 8));
+                (v / (Vector256<float>.One + Vector256.Exp(-v))).CopyTo(dst.Slice(i, 8));
+            }
+        }
+        for (; i < src.Length; i++) dst[i] = src[i] / (1f + MathF.Exp(-src[i]));
+    }
 }

@@ -39,22 +39,9 @@ internal sealed class UnaryStep(string name, OpKind kind, CpuTensor x, CpuTensor
                 TensorPrimitives.Sigmoid(src, dst);
                 break;
             case OpKind.Silu:
-            {
                 // x·sigmoid(x) written as x / (1 + e^−x) keeps one rounding fewer than multiplying two results.
-                // e^−x goes to a small stack block, so dst may alias src exactly (fused and in-place callers).
-                Span<float> t = stackalloc float[256];
-                for (int start = 0; start < src.Length; start += t.Length)
-                {
-                    int n = Math.Min(t.Length, src.Length - start);
-                    var block = src.Slice(start, n);
-                    var e = t[..n];
-                    TensorPrimitives.Negate(block, e);
-                    TensorPrimitives.Exp(e, e);
-                    TensorPrimitives.Add(e, 1f, e);
-                    TensorPrimitives.Divide(block, e, dst.Slice(start, n));
-                }
+                CpuMath.Silu(src, dst);
                 break;
-            }
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a unary activation");
         }
