@@ -58,13 +58,17 @@ static class BenchCommand
         var times = new double[iterations];
         var byOp = new Dictionary<string, double>();
         plan.ProfilingEnabled = profile;
-        for (int i = 0; i < iterations; i++)
+        ProgressDisplay.Run($"{iterations} timed runs, batch {batch}", iterations, advance =>
         {
-            long start = Stopwatch.GetTimestamp();
-            m.Run(pixels, batch);
-            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            foreach (var (_, op, ms) in plan.Profile) byOp[op] = byOp.GetValueOrDefault(op) + ms / iterations;
-        }
+            for (int i = 0; i < iterations; i++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                m.Run(pixels, batch);
+                times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                foreach (var (_, op, ms) in plan.Profile) byOp[op] = byOp.GetValueOrDefault(op) + ms / iterations;
+                advance(1);
+            }
+        });
         plan.ProfilingEnabled = false;
         Array.Sort(times);
         double median = Percentile(times, 0.5);

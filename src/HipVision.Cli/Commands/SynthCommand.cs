@@ -21,7 +21,9 @@ static class SynthCommand
         command.SetAction(r =>
         {
             var config = ModelPresets.Get(r.GetValue(arch)!);
-            Write(config, r.GetValue(seed), r.GetValue(output)!);
+            var parameters = config.Parameters();
+            ProgressDisplay.Run($"generating {config.ParameterCount:N0} parameters", parameters.Count, advance =>
+                Write(config, r.GetValue(seed), r.GetValue(output)!, advance));
             return CliHost.Ok;
         });
         return command;
@@ -31,12 +33,15 @@ static class SynthCommand
     /// Writes the three files as one set: a failure leaves <paramref name="directory"/> as it was, never a
     /// model directory with some files new and some old or missing.
     /// </summary>
-    public static void Write(ModelConfig config, ulong seed, string directory) =>
+    public static void Write(ModelConfig config, ulong seed, string directory, Action<double>? tensorDone = null) =>
         AtomicDirectory.Write(directory, staging =>
         {
             var writer = new SafeTensorsWriter();
             foreach (var (name, shape) in config.Parameters())
+            {
                 writer.Add(name, HvSynth.Generate(name, shape, seed), shape);
+                tensorDone?.Invoke(1);
+            }
             foreach (var (name, dtype, shape, data) in config.ExtraStateDict())
                 writer.Add(name, dtype, shape, data);
             writer.Write(Path.Combine(staging, "model.safetensors"));
