@@ -69,6 +69,31 @@ public class ChannelsLastTests
         }
     }
 
+    [TestCase(3, 2, 1, 1)]
+    [TestCase(5, 1, 2, 2)]
+    [TestCase(3, 2, 0, 2)]
+    public void DenseConvOnNhwcInput_gathersChannelsLast_matchesReference(int k, int stride, int padTop, int padBottom)
+    {
+        int[] xShape = [2, 5, 11, 9];
+        string what = $"conv1x1 then dense {k}x{k} s{stride} pad ({padTop},{padBottom}) on its NHWC output";
+        var rng = TestRandom.Create(what);
+        var x = rng.Uniform(xShape);
+        var w1 = rng.Uniform([6, 5, 1, 1]);
+        var w2 = rng.Uniform([7, 6, k, k]);
+        var b2 = rng.Uniform(7);
+        var pad = new Padding2d(padTop, padBottom, padBottom, padTop);
+        var g = new GraphBuilder();
+        var first = g.Conv2d(g.Input("x", xShape), g.Constant("w1", [6, 5, 1, 1], w1), null);
+        g.Output("y", g.Conv2d(first, g.Constant("w2", [7, 6, k, k], w2), g.Constant("b2", [7], b2), stride, pad));
+        using var plan = new CpuBackend(2).Compile(g.Build());
+        plan.Run(x);
+        var r1 = RefOps.Conv2d(RefOps.D(x), xShape, RefOps.D(w1), [6, 5, 1, 1], null, 1, 1, 0, 0, 0, 0, 1, 1, 1, out var s1);
+        var want = RefOps.Conv2d(r1, s1, RefOps.D(w2), [7, 6, k, k], RefOps.D(b2), stride, stride, pad.Top, pad.Bottom, pad.Left, pad.Right, 1, 1, 1, out _);
+        var got = new float[want.Length];
+        plan.CopyOutput("y", got);
+        TensorAssert.Close(got, want, 1e-4, 1e-3, what);
+    }
+
     [TestCase(1, 0)]
     [TestCase(3, 1)]
     public void ConvThenReshape_staysNchw_matchesReference(int k, int pad)

@@ -48,23 +48,36 @@ internal sealed unsafe class Conv2dNhwcStep(string name, CpuTensor x, bool input
         });
     }
 
+    // One output row of cols: for each (c, ky, kx) column, the run of output pixels whose input column lies inside
+    // the image is copied without bounds checks; the pixels before and after it (and whole rows outside) are zero.
     void Gather(float* image, int c, int h, int w, int oy, int ow, int k)
     {
-        for (int ox = 0; ox < ow; ox++)
-        {
-            float* row = cols.Pointer + ((long)oy * ow + ox) * k;
-            int i = 0;
-            for (int ch = 0; ch < c; ch++)
-                for (int ky = 0; ky < kernelH; ky++)
+        float* rowBase = cols.Pointer + (long)oy * ow * k;
+        for (int ch = 0; ch < c; ch++)
+            for (int ky = 0; ky < kernelH; ky++)
+            {
+                int iy = oy * a.StrideH - a.Padding.Top + ky * a.DilationH;
+                bool rowInside = (uint)iy < (uint)h;
+                for (int kx = 0; kx < kernelW; kx++)
                 {
-                    int iy = oy * a.StrideH - a.Padding.Top + ky * a.DilationH;
-                    for (int kx = 0; kx < kernelW; kx++, i++)
+                    float* dst = rowBase + (ch * kernelH + ky) * kernelW + kx;
+                    int dx = kx * a.DilationW - a.Padding.Left;
+                    // ox range with 0 <= ox·s + dx < w
+                    int first = rowInside ? Math.Max(0, (-dx + a.StrideW - 1) / a.StrideW) : ow;
+                    int last = rowInside ? Math.Min(ow - 1, w - 1 - dx < 0 ? -1 : (w - 1 - dx) / a.StrideW) : -1;
+                    for (int ox = 0; ox < Math.Min(first, ow); ox++) dst[(long)ox * k] = 0f;
+                    if (inputNhwc)
                     {
-                        int ix = ox * a.StrideW - a.Padding.Left + kx * a.DilationW;
-                        bool inside = (uint)iy < (uint)h && (uint)ix < (uint)w;
-                        row[i] = !inside ? 0f : inputNhwc ? image[((long)iy * w + ix) * c + ch] : image[((long)ch * h + iy) * w + ix];
+                        float* src = image + ((long)iy * w + dx) * c + ch;
+                        for (int ox = first; ox <= last; ox++) dst[(long)ox * k] = src[(long)ox * a.StrideW * c];
                     }
+                    else
+                    {
+                        float* src = image + ((long)ch * h + iy) * w + dx;
+                        for (int ox = first; ox <= last; ox++) dst[(long)ox * k] = src[ox * a.StrideW];
+                    }
+                    for (int ox = Math.Max(last + 1, 0); ox < ow; ox++) dst[(long)ox * k] = 0f;
                 }
-        }
+            }
     }
 }
