@@ -81,7 +81,17 @@ internal sealed unsafe class DepthwiseConv2dNhwcStep : CpuStep
         {
             int ix0 = ox * _sw - _left;
             int kx0 = Math.Max(0, -ix0), kx1 = Math.Min(_kw, w - ix0);
-            Pixel(dstRow + (long)ox * c, srcRow + (long)ix0 * c, ky0, ky1, kx0, kx1);
+            int c0 = 0;
+            // Interior pixel pairs share every weight load (two pixels × 64 channels per tap).
+            if (Vector512.IsHardwareAccelerated && c >= 64 && ox + 1 < _ow && kx0 == 0 && ix0 + _sw + _kw <= w)
+            {
+                c0 = PixelPair(dstRow + (long)ox * c, srcRow + (long)ix0 * c, ky0, ky1);
+                Pixel(dstRow + (long)(ox + 1) * c, srcRow + (long)(ix0 + _sw) * c, ky0, ky1, 0, _kw, c0);
+                Pixel(dstRow + (long)ox * c, srcRow + (long)ix0 * c, ky0, ky1, kx0, kx1, c0);
+                ox++;
+                continue;
+            }
+            Pixel(dstRow + (long)ox * c, srcRow + (long)ix0 * c, ky0, ky1, kx0, kx1, c0);
         }
         if (_activation is { } act && act != OpKind.Relu6)
         {
@@ -90,14 +100,66 @@ internal sealed unsafe class DepthwiseConv2dNhwcStep : CpuStep
         }
     }
 
+    /// <summary>
+    /// Two horizontally adjacent interior pixels (all kw taps inside), channels in blocks of 64: each tap's
+    /// weights are loaded once for both. Returns the first channel not done (the caller finishes the rest).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    int PixelPair(float* dst, float* src, int ky0, int ky1)
+    {
+        int channels = _c, kw = _kw;
+        long rowStride = (long)_w * channels, next = (long)_sw * channels;
+        float* wp = _wp, bp = _bp;
+        Vector512<float> lo = Vector512.Create(_lo), hi = Vector512.Create(_hi);
+        int c = 0;
+        for (; c + 64 <= channels; c += 64)
+        {
+            var a0 = Vector512.Load(bp + c);
+            var a1 = Vector512.Load(bp + c + 16);
+            var a2 = Vector512.Load(bp + c + 32);
+            var a3 = Vector512.Load(bp + c + 48);
+            Vector512<float> b0 = a0, b1 = a1, b2 = a2, b3 = a3;
+            for (int ky = ky0; ky < ky1; ky++)
+            {
+                float* s = src + ky * rowStride + c;
+                float* k = wp + (long)ky * kw * channels + c;
+                for (int kx = 0; kx < kw; kx++)
+                {
+                    float* sp = s + (long)kx * channels, kp = k + (long)kx * channels;
+                    var w0 = Vector512.Load(kp);
+                    var w1 = Vector512.Load(kp + 16);
+                    var w2 = Vector512.Load(kp + 32);
+                    var w3 = Vector512.Load(kp + 48);
+                    a0 = Vector512.FusedMultiplyAdd(Vector512.Load(sp), w0, a0);
+                    a1 = Vector512.FusedMultiplyAdd(Vector512.Load(sp + 16), w1, a1);
+                    a2 = Vector512.FusedMultiplyAdd(Vector512.Load(sp + 32), w2, a2);
+                    a3 = Vector512.FusedMultiplyAdd(Vector512.Load(sp + 48), w3, a3);
+                    b0 = Vector512.FusedMultiplyAdd(Vector512.Load(sp + next), w0, b0);
+                    b1 = Vector512.FusedMultiplyAdd(Vector512.Load(sp + next + 16), w1, b1);
+                    b2 = Vector512.FusedMultiplyAdd(Vector512.Load(sp + next + 32), w2, b2);
+                    b3 = Vector512.FusedMultiplyAdd(Vector512.Load(sp + next + 48), w3, b3);
+                }
+            }
+            Vector512.MinNative(hi, Vector512.MaxNative(lo, a0)).Store(dst + c);
+            Vector512.MinNative(hi, Vector512.MaxNative(lo, a1)).Store(dst + c + 16);
+            Vector512.MinNative(hi, Vector512.MaxNative(lo, a2)).Store(dst + c + 32);
+            Vector512.MinNative(hi, Vector512.MaxNative(lo, a3)).Store(dst + c + 48);
+            Vector512.MinNative(hi, Vector512.MaxNative(lo, b0)).Store(dst + channels + c);
+            Vector512.MinNative(hi, Vector512.MaxNative(lo, b1)).Store(dst + channels + c + 16);
+            Vector512.MinNative(hi, Vector512.MaxNative(lo, b2)).Store(dst + channels + c + 32);
+            Vector512.MinNative(hi, Vector512.MaxNative(lo, b3)).Store(dst + channels + c + 48);
+        }
+        return c;
+    }
+
     /// <summary>One output pixel's C channels: dst[c] = clamp(bias[c] + Σ_{valid taps} W[t, c]·src[(ky·W + kx)·C + c]).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    void Pixel(float* dst, float* src, int ky0, int ky1, int kx0, int kx1)
+    void Pixel(float* dst, float* src, int ky0, int ky1, int kx0, int kx1, int firstChannel)
     {
         int channels = _c, kw = _kw;
         long rowStride = (long)_w * channels;
         float* wp = _wp, bp = _bp;
-        int c = 0;
+        int c = firstChannel;
         if (Vector512.IsHardwareAccelerated)
         {
             Vector512<float> lo = Vector512.Create(_lo), hi = Vector512.Create(_hi);
