@@ -18,7 +18,6 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
     readonly Dictionary<Node, CpuTensor> _tensors = [];
     readonly Dictionary<string, CpuTensor> _outputs = [];
     readonly HashSet<string> _nhwcOutputs = [];
-    readonly float[] _arena;
     readonly float* _base;
     readonly CpuTensor _input;
     readonly List<(string, string, double)> _profile = [];
@@ -29,8 +28,7 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
         _fused = ActivationFusion.Find(graph, CanFuseActivation);
         _channelsLast = ChannelsLastLayout.Find(graph);
         var layout = new ArenaLayout(graph, node => ScratchFloats(node, threads), ViewOf);
-        _arena = GC.AllocateUninitializedArray<float>((int)Math.Max(layout.ArenaFloats, 1), pinned: true);
-        _base = (float*)Unsafe.AsPointer(ref _arena[0]);
+        _base = HugePageMemory.Allocate(layout.ArenaFloats * sizeof(float));
         PeakBytes = layout.ArenaFloats * sizeof(float);
         Threads = threads;
 
@@ -52,6 +50,8 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
 
     int Threads { get; }
 
+    bool _disposed;
+
     long _weightBytes;
 
     public string BackendName => "cpu";
@@ -70,6 +70,7 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
 
     public void Run(ReadOnlySpan<float> input)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (input.Length != _input.Count)
             throw new ArgumentException($"input has {input.Length} values, the plan expects {ShapeMath.Format(_input.Shape)} = {_input.Count}");
         input.CopyTo(_input.Span);
@@ -89,6 +90,7 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
 
     public void CopyOutput(string name, Span<float> destination)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (!_outputs.TryGetValue(name, out var t)) throw new ArgumentException($"plan has no output '{name}'");
         if (destination.Length != t.Count) throw new ArgumentException($"output '{name}' has {t.Count} values, destination holds {destination.Length}");
         if (!_nhwcOutputs.Contains(name))
@@ -105,8 +107,11 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
 
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
         foreach (var pin in _pins) pin.Free();
         _pins.Clear();
+        HugePageMemory.Free(_base);
     }
 
     /// <summary>Which tensors live channels-last (NHWC) in this plan.</summary>
