@@ -53,11 +53,7 @@ public class BeitParityTests
     {
         var dir = Fixtures.Model("beit-base-patch16-224");
         var config = ModelConfig.Load(Path.Combine(dir, "config.json"));
-        var pixels = NpyFile.ReadFloat32(Path.Combine(dir, "pixel_values.npy.gz"), out var shape);
-        Assert.That(pixels, Is.EqualTo(HvSynth.PixelValues(shape, 1)), "fixture pixel_values are the formula's");
-        using var plan = new CpuBackend().Compile(config.BuildGraph(new SyntheticWeights(1), shape[0]));
-        plan.Run(pixels);
-        FixtureParity.AssertLogits(plan, dir, config.NumLabels);
+        FixtureParity.AssertSyntheticModel(config, dir);
     }
 
     [Test]

@@ -1,7 +1,11 @@
+using System.Diagnostics;
 using HipVision.Backends;
+using HipVision.Backends.Cpu;
 using HipVision.Graph;
 using HipVision.IO;
+using HipVision.Models;
 using HipVision.Tests.Reference;
+using HipVision.Weights;
 
 namespace HipVision.Tests.Models;
 
@@ -30,5 +34,22 @@ static class FixtureParity
         var got = new float[want.Length];
         plan.CopyOutput("logits", got);
         TensorAssert.ModelOutput(got, want, labels, Tolerance, "logits");
+    }
+
+    /// <summary>
+    /// A full-size fixture model from hv-synth-v2 seed 1 weights: its pixel_values.npy.gz must be the formula's,
+    /// and the logits must match logits.npy. Returns the input shape.
+    /// </summary>
+    public static int[] AssertSyntheticModel(ModelConfig config, string dir)
+    {
+        var pixels = NpyFile.ReadFloat32(Path.Combine(dir, "pixel_values.npy.gz"), out var shape);
+        Assert.That(pixels, Is.EqualTo(HvSynth.PixelValues(shape, 1)), "fixture pixel_values are the formula's");
+        var clock = Stopwatch.StartNew();
+        using var plan = new CpuBackend().Compile(config.BuildGraph(new SyntheticWeights(1), shape[0]));
+        var build = clock.Elapsed;
+        plan.Run(pixels);
+        TestContext.Out.WriteLine($"{Path.GetFileName(dir)}: weights + compile {build.TotalSeconds:F1} s, run {(clock.Elapsed - build).TotalSeconds:F1} s");
+        AssertLogits(plan, dir, config.NumLabels);
+        return shape;
     }
 }
