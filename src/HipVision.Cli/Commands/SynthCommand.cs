@@ -22,8 +22,9 @@ static class SynthCommand
         {
             var config = ModelPresets.Get(r.GetValue(arch)!);
             var parameters = config.Parameters();
-            ProgressDisplay.Run($"generating {config.ParameterCount:N0} parameters", parameters.Count, advance =>
-                Write(config, r.GetValue(seed), r.GetValue(output)!, advance));
+            long count = parameters.Sum(p => Graph.ShapeMath.Count(p.Shape));
+            ProgressDisplay.Run($"generating {count:N0} parameters", parameters.Count, advance =>
+                Write(config, parameters, r.GetValue(seed), r.GetValue(output)!, advance));
             return CliHost.Ok;
         });
         return command;
@@ -33,14 +34,15 @@ static class SynthCommand
     /// Writes the three files as one set: a failure leaves <paramref name="directory"/> as it was, never a
     /// model directory with some files new and some old or missing.
     /// </summary>
-    public static void Write(ModelConfig config, ulong seed, string directory, Action<double>? tensorDone = null) =>
+    public static void Write(ModelConfig config, IReadOnlyList<(string Name, int[] Shape)> parameters, ulong seed, string directory,
+        Action<double> tensorDone) =>
         AtomicDirectory.Write(directory, staging =>
         {
             var writer = new SafeTensorsWriter();
-            foreach (var (name, shape) in config.Parameters())
+            foreach (var (name, shape) in parameters)
             {
                 writer.Add(name, HvSynth.Generate(name, shape, seed), shape);
-                tensorDone?.Invoke(1);
+                tensorDone(1);
             }
             foreach (var (name, dtype, shape, data) in config.ExtraStateDict())
                 writer.Add(name, dtype, shape, data);

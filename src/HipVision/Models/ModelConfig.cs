@@ -38,7 +38,7 @@ public abstract record ModelConfig
     /// <summary>Every parameter the model reads, (name, shape), in the order the graph asks for them.</summary>
     public IReadOnlyList<(string Name, int[] Shape)> Parameters()
     {
-        var recorder = new ShapeRecordingWeights();
+        var recorder = new RecordingWeights();
         BuildGraph(recorder, 1);
         return recorder.Requested;
     }
@@ -112,20 +112,5 @@ public abstract record ModelConfig
         json.WriteStartObject("label2id");
         foreach (var (label, i) in Labels.Select((l, i) => (l, i)).DistinctBy(p => p.l)) json.WriteNumber(label, i);
         json.WriteEndObject();
-    }
-
-    /// <summary>A weight source that returns zeros of any requested shape and records the requests.</summary>
-    sealed class ShapeRecordingWeights : IWeightSource
-    {
-        public List<(string Name, int[] Shape)> Requested { get; } = [];
-        public string SourceName => "parameter listing";
-        public IEnumerable<string> Names => Requested.Select(r => r.Name);
-        public bool Contains(string name) => true;
-        public float[] Get(string name, int[] expectedShape)
-        {
-            Requested.Add((name, expectedShape));
-            return new float[ShapeMath.Count(expectedShape)];
-        }
-        public void Dispose() { }
     }
 }

@@ -1,15 +1,15 @@
 using HipVision.Graph;
 using HipVision.Weights;
 
-namespace HipVision.Models.Inspection;
+namespace HipVision.Models;
 
 /// <summary>
-/// A weight source for inspection: zeros of any requested shape, one shared array per length (the values never
+/// A weight source for listing and inspecting a model without its weights: zeros of any requested shape, one shared array per length (the values never
 /// matter, and EfficientNet-B7 would otherwise allocate 266 MB), and the requests recorded in order.
 /// With <paramref name="present"/> (the tensor names of a real checkpoint) optional tensors are answered as
 /// the checkpoint would answer them; without, every tensor is present, as in <see cref="ModelConfig.Parameters"/>.
 /// </summary>
-sealed class RecordingWeights(IReadOnlySet<string>? present = null) : IWeightSource
+internal sealed class RecordingWeights(IReadOnlySet<string>? present = null) : IWeightSource
 {
     readonly Dictionary<long, float[]> _zeros = [];
 
