@@ -172,7 +172,7 @@ public sealed class VisionModel : IDisposable
         lock (_lock)
         {
             if (!_plans.TryGetValue(batch, out var plan))
-                _plans[batch] = plan = _backend.Compile(Config.BuildGraph(_weights, batch));
+                _plans[batch] = plan = _backend.Compile(b => Config.BuildGraph(_weights, b), batch);
             return plan;
         }
     }

@@ -27,6 +27,28 @@ public sealed class CpuBackend : IBackend
     /// <inheritdoc/>
     public IExecutionPlan Compile(ModelGraph graph) => new CpuExecutionPlan(BatchNormFolding.Apply(graph), Threads, PackLinearWeight);
 
+    /// <inheritdoc/>
+    /// <remarks>Convolutional networks at batch &gt; 1 run as single-threaded batch-1 passes side by side (<see cref="ImageParallelPlan"/>).</remarks>
+    public IExecutionPlan Compile(Func<int, ModelGraph> graphForBatch, int batch)
+    {
+        int workers = Math.Min(Threads, batch);
+        if (workers < 2) return Compile(graphForBatch(batch));
+        var single = graphForBatch(1);
+        if (!ImageParallelPlan.Suits(single)) return Compile(graphForBatch(batch));
+        single = BatchNormFolding.Apply(single);
+        var plans = new List<CpuExecutionPlan>(workers);
+        try
+        {
+            for (int w = 0; w < workers; w++) plans.Add(new CpuExecutionPlan(single, 1, PackLinearWeight));
+            return new ImageParallelPlan([.. plans], batch);
+        }
+        catch
+        {
+            foreach (var plan in plans) plan.Dispose();
+            throw;
+        }
+    }
+
     PackedMatrix PackLinearWeight(Node weight) =>
         _packed.GetValue(weight.Data!, data => PackedMatrix.FromLinearWeight(data, weight.Shape[0], (int)(weight.ElementCount / weight.Shape[0])));
 }
