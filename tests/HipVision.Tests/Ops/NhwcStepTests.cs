@@ -87,7 +87,7 @@ public sealed class NhwcStepTests
         CpuStep[] steps =
         [
             new DepthwiseConv2dNhwcStep("dw", xt, wt, bt.Address, yt, new Conv2dAttributes(1, 1, new Padding2d(1, 1, 1, 1), 1, 1, c), OpKind.Silu, 2),
-            new SqueezeExciteNhwcStep("se", yt, w1t, b1t, w2t, bt, yt, OpKind.Silu, 2),
+            new SqueezeExciteNhwcStep("se", yt, w1t, b1t, w2t, bt, yt, OpKind.Silu, scaleInput: true, 2),
             new GlobalAvgPoolNhwcStep("pool", yt, pt, 2),
         ];
         foreach (var s in steps) s.Run();
@@ -139,7 +139,7 @@ public sealed class NhwcStepTests
         var (w2s, w2t) = Pinned(w2, conv4d ? [c, reduced, 1, 1] : [c, reduced]);
         var (b2s, b2t) = Pinned(b2, [c]);
         var (ys, yt) = inPlace ? (xs, xt) : Pinned(new float[x.Length], nhwc);
-        var step = new SqueezeExciteNhwcStep("se", xt, w1t, b1t, w2t, b2t, yt, act, threads);
+        var step = new SqueezeExciteNhwcStep("se", xt, w1t, b1t, w2t, b2t, yt, act, scaleInput: true, threads);
         step.Run();
 
         var want = RefOps.SqueezeExcite(RefOps.D(ToNchw(x, batch, h, w, c)), [batch, c, h, w], RefOps.D(w1), RefOps.D(b1), RefOps.D(w2), RefOps.D(b2), reduced, Activation(act));

@@ -27,6 +27,7 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
         if (graph.Inputs.Count != 1) throw new ArgumentException("the CPU plan supports graphs with exactly one input");
         _fused = ActivationFusion.Find(graph, CanFuseActivation);
         _channelsLast = ChannelsLastLayout.Find(graph);
+        _excite = ExciteFusion.Find(graph, _channelsLast);
         var layout = new ArenaLayout(graph, node => ScratchFloats(node, threads), ViewOf);
         _base = HugePageMemory.Allocate(layout.ArenaFloats * sizeof(float));
         PeakBytes = layout.ArenaFloats * sizeof(float);
@@ -120,9 +121,15 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
     /// <summary>Activations folded into the step of the convolution before them (the activation node becomes a view).</summary>
     readonly ActivationFusion _fused;
 
-    /// <summary>The node whose storage <paramref name="node"/> shares (reshapes, fused activations), or null.</summary>
+    /// <summary>Squeeze-excite scales folded into the 1×1 convolution after them.</summary>
+    readonly ExciteFusion _excite;
+
+    /// <summary>The squeeze-excite steps made so far, for the convolutions that apply their scales.</summary>
+    readonly Dictionary<Node, SqueezeExciteNhwcStep> _exciteSteps = [];
+
+    /// <summary>The node whose storage <paramref name="node"/> shares (reshapes, fused activations, fused excites), or null.</summary>
     Node? ViewOf(Node node) =>
-        node.Kind == OpKind.Reshape ? node.Inputs[0] : _fused.ProducerOf(node);
+        node.Kind == OpKind.Reshape || _excite.IsFused(node) ? node.Inputs[0] : _fused.ProducerOf(node);
 
     /// <summary>Convolutions whose steps apply a following activation themselves: dense (im2col, 1×1) and depthwise.</summary>
     static bool CanFuseActivation(Node node) =>
@@ -174,7 +181,8 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
         var y = new CpuTensor((nint)(_base + layout.Offset(node)), _channelsLast.StorageShape(node));
         _tensors[node] = y;
         // The input is copied in by Run; reshapes and fused activations are views written by an earlier step.
-        if (node.Kind == OpKind.Input || ViewOf(node) != null) return null;
+        // A fused squeeze-excite is a view too, but its step still computes the scales.
+        if (node.Kind == OpKind.Input || (ViewOf(node) != null && !_excite.IsFused(node))) return null;
         var x = Tensor(node.Inputs[0]);
         var name = node.Name.Length > 0 ? node.Name : $"%{node.Id}";
         int threads = Threads;
@@ -201,7 +209,10 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
                         return new DepthwiseConv2dNhwcStep(name, x, Tensor(w), Optional(node, 2), y, a, _fused.ActivationAfter(node), threads);
                     bool inputNhwc = _channelsLast.IsNhwc(node.Inputs[0]);
                     var gathered = Conv2dNhwcStep.IsDirect(inputNhwc, w.Shape[2], w.Shape[3], a) ? default : Scratch();
-                    return new Conv2dNhwcStep(name, x, inputNhwc, Packed(w), Optional(node, 2), y, a, w.Shape[2], w.Shape[3], _fused.ActivationAfter(node), gathered, threads);
+                    var excite = _excite.ExciteOf(node) is { } se ? _exciteSteps[se] : null;
+                    var conv = new Conv2dNhwcStep(name, x, inputNhwc, Packed(w), Optional(node, 2), y, a, w.Shape[2], w.Shape[3], _fused.ActivationAfter(node), gathered, threads, excite);
+                    _weightBytes += conv.ScaledWeightBytes;
+                    return conv;
                 }
                 if (IsPointwiseConv(node))
                     return new PointwiseConv2dStep(name, x, Tensor(w), Optional(node, 2), y, _fused.ActivationAfter(node), Scratch(), threads);
@@ -248,8 +259,8 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
             case OpKind.GlobalAvgPool when _channelsLast.IsNhwc(node.Inputs[0]):
                 return new GlobalAvgPoolNhwcStep(name, x, y, threads);
             case OpKind.SqueezeExcite when _channelsLast.IsNhwc(node):
-                return new SqueezeExciteNhwcStep(name, x, Tensor(node.Inputs[1]), Tensor(node.Inputs[2]), Tensor(node.Inputs[3]), Tensor(node.Inputs[4]), y,
-                    node.Attr<SqueezeExciteAttributes>().Activation, threads);
+                return _exciteSteps[node] = new SqueezeExciteNhwcStep(name, x, Tensor(node.Inputs[1]), Tensor(node.Inputs[2]), Tensor(node.Inputs[3]),
+                    Tensor(node.Inputs[4]), y, node.Attr<SqueezeExciteAttributes>().Activation, scaleInput: !_excite.IsFused(node), threads);
             case OpKind.GlobalAvgPool:
                 return new ReduceMeanStep(name, "GlobalAvgPool", x, y, (long)x.Shape[0] * x.Shape[1], x.Shape[2] * x.Shape[3], 1);
             case OpKind.SqueezeExcite:

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -70,6 +71,28 @@ public sealed unsafe class PackedMatrix
         // Data is a raw pointer into storage: keep the owner alive until the packing is done.
         GC.KeepAlive(packed);
         return packed;
+    }
+
+    /// <summary>A zeroed matrix of the same size, for <see cref="ScaleRowsInto"/>.</summary>
+    internal PackedMatrix EmptyCopy() => new(K, N);
+
+    /// <summary>
+    /// destination = diag(<paramref name="rowScale"/>)·this: row p of B (input channel p) multiplied by rowScale[p]
+    /// (K floats), for a channel scale applied to the GEMM's A folded into B instead.
+    /// </summary>
+    internal void ScaleRowsInto(PackedMatrix destination, float* rowScale)
+    {
+        if (destination.K != K || destination.N != N) throw new ArgumentException("destination must have this matrix's size");
+        const int nr = SgemmKernel.Nr;
+        float* src = Data, dst = destination.Data;
+        for (long panel = 0; panel < (N + nr - 1) / nr; panel++)
+            for (int p = 0; p < K; p++)
+            {
+                long row = (panel * K + p) * nr;
+                TensorPrimitives.Multiply(new ReadOnlySpan<float>(src + row, nr), rowScale[p], new Span<float>(dst + row, nr));
+            }
+        GC.KeepAlive(this);
+        GC.KeepAlive(destination);
     }
 
     /// <summary>Floats taken by the panels of a K×N matrix.</summary>

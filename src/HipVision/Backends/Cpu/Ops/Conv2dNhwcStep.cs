@@ -10,11 +10,19 @@ namespace HipVision.Backends.Cpu.Ops;
 /// into a row of cols [OH·OW, C·kh·kw] (order c, ky, kx, as the weight is flattened; zero in padding), from
 /// an NCHW (the stem, reading the image) or NHWC input. The fused activation is applied afterwards in
 /// parallel chunks of the output.
+/// A direct convolution given <c>excite</c> (a squeeze-excite step's per-image channel scales e [B, C], see
+/// <see cref="ExciteFusion"/>) computes y = (x ⊙ e[b])·W per image as x·(diag(e[b])·W): <c>scaled</c> receives the
+/// packed weight with row c multiplied by e[b, c] before each image's GEMM.
 /// </summary>
 internal sealed unsafe class Conv2dNhwcStep(string name, CpuTensor x, bool inputNhwc, PackedMatrix weight, nint bias, CpuTensor y,
-    Conv2dAttributes a, int kernelH, int kernelW, OpKind? activation, CpuTensor cols, int threads)
-    : CpuStep(name, (kernelH == 1 && kernelW == 1 ? "Conv2d(1x1,nhwc)" : "Conv2d(nhwc)") + (activation is { } act ? $"+{act}" : ""))
+    Conv2dAttributes a, int kernelH, int kernelW, OpKind? activation, CpuTensor cols, int threads, SqueezeExciteNhwcStep? excite = null)
+    : CpuStep(name, (kernelH == 1 && kernelW == 1 ? "Conv2d(1x1,nhwc)" : "Conv2d(nhwc)") + (excite != null ? "+excite" : "") + (activation is { } act ? $"+{act}" : ""))
 {
+    readonly PackedMatrix? _scaled = excite != null ? weight.EmptyCopy() : null;
+
+    /// <summary>Bytes of the per-run scaled weight copy (0 without a fused excite).</summary>
+    public long ScaledWeightBytes => _scaled is { } s ? (long)s.K * s.N * sizeof(float) : 0;
+
     const int Chunk = 1 << 14;
 
     /// <summary>True when the input needs no gathering (1×1, stride 1, no padding, NHWC input).</summary>
@@ -25,7 +33,16 @@ internal sealed unsafe class Conv2dNhwcStep(string name, CpuTensor x, bool input
     {
         int batch = y.Shape[0], oh = y.Shape[1], ow = y.Shape[2], o = y.Shape[3];
         int c = inputNhwc ? x.Shape[3] : x.Shape[1], h = inputNhwc ? x.Shape[1] : x.Shape[2], w = inputNhwc ? x.Shape[2] : x.Shape[3];
-        if (IsDirect(inputNhwc, kernelH, kernelW, a))
+        if (excite != null && _scaled != null)
+        {
+            int pixels = oh * ow;
+            for (int b = 0; b < batch; b++)
+            {
+                weight.ScaleRowsInto(_scaled, excite.Excite + (long)b * c);
+                Sgemm.Multiply(x.Pointer + (long)b * pixels * c, c, pixels, _scaled, (float*)bias, y.Pointer + (long)b * pixels * o, o, accumulate: false, threads);
+            }
+        }
+        else if (IsDirect(inputNhwc, kernelH, kernelW, a))
             Sgemm.Multiply(x.Pointer, c, batch * oh * ow, weight, (float*)bias, y.Pointer, o, accumulate: false, threads);
         else
         {

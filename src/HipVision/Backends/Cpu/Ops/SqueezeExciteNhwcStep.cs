@@ -11,6 +11,8 @@ namespace HipVision.Backends.Cpu.Ops;
 ///   r[b]      = act(W1·s[b] + b1)                   W1 [R, C] (or [R, C, 1, 1]), R = SE width
 ///   e[b]      = sigmoid(W2·r[b] + b2)               W2 [C, R] (or [C, R, 1, 1])
 ///   y[b, p, c] = x[b, p, c]·e[b, c]                 (y may be x)
+/// With <c>scaleInput</c> false the step stops at e (<see cref="Excite"/>), which the 1×1 convolution after it folds
+/// into its weight (<see cref="ExciteFusion"/>); y is then not written.
 /// Geometry: the squeeze and the scale stream the whole tensor and dominate. Both cut each image's P pixels into
 /// chunks of <see cref="RowsPerItem"/> pixels (≈ 64 KiB each) and run the B·chunks items over CpuParallel.For.
 /// Squeeze: each item writes a partial sum row of C floats (NhwcRows.Sum, vectorised over channels with vector
@@ -24,17 +26,18 @@ internal sealed unsafe class SqueezeExciteNhwcStep : CpuStep
 {
     readonly CpuTensor _x, _w1, _b1, _w2, _b2, _y;
     readonly OpKind _activation;
+    readonly bool _scaleInput;
     readonly int _threads, _batch, _pixels, _channels, _reduced, _chunks;
     readonly float[] _partial, _squeezed, _excite, _reducedValues;
     readonly float* _pp, _sp, _ep;
     readonly Action<int> _squeeze, _scale;
 
-    public SqueezeExciteNhwcStep(string name, CpuTensor x, CpuTensor w1, CpuTensor b1, CpuTensor w2, CpuTensor b2, CpuTensor y, OpKind activation, int threads)
-        : base(name, "SqueezeExcite(nhwc)")
+    public SqueezeExciteNhwcStep(string name, CpuTensor x, CpuTensor w1, CpuTensor b1, CpuTensor w2, CpuTensor b2, CpuTensor y, OpKind activation, bool scaleInput, int threads)
+        : base(name, scaleInput ? "SqueezeExcite(nhwc)" : "SqueezeExcite(nhwc,excite only)")
     {
         if (x.Shape.Length != 4 || !x.Shape.AsSpan().SequenceEqual(y.Shape))
             throw new ArgumentException("squeeze-excite NHWC expects x and y [B, H, W, C] of one shape");
-        (_x, _w1, _b1, _w2, _b2, _y, _activation, _threads) = (x, w1, b1, w2, b2, y, activation, threads);
+        (_x, _w1, _b1, _w2, _b2, _y, _activation, _scaleInput, _threads) = (x, w1, b1, w2, b2, y, activation, scaleInput, threads);
         (_batch, _pixels, _channels, _reduced) = (x.Shape[0], x.Shape[1] * x.Shape[2], x.Shape[3], w1.Shape[0]);
         if (w1.Count != (long)_reduced * _channels || w2.Count != (long)_channels * _reduced || b1.Count != _reduced || b2.Count != _channels
             || w2.Shape[0] != _channels)
@@ -51,6 +54,9 @@ internal sealed unsafe class SqueezeExciteNhwcStep : CpuStep
         _squeeze = Squeeze;
         _scale = Scale;
     }
+
+    /// <summary>e after each run: [B, C], image b's channel scales at <c>Excite + b·C</c>.</summary>
+    internal float* Excite => _ep;
 
     /// <summary>Pixels per parallel work item.</summary>
     internal int RowsPerItem { get; }
@@ -72,7 +78,7 @@ internal sealed unsafe class SqueezeExciteNhwcStep : CpuStep
                 e[j] = TensorPrimitives.Dot(new ReadOnlySpan<float>(_w2.Pointer + (long)j * _reduced, _reduced), reduced) + _b2.Pointer[j];
             TensorPrimitives.Sigmoid(e, e);
         }
-        CpuParallel.For(_threads, items, _scale);
+        if (_scaleInput) CpuParallel.For(_threads, items, _scale);
     }
 
     void Squeeze(int item)
