@@ -127,6 +127,9 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
     /// <summary>The squeeze-excite steps made so far, for the convolutions that apply their scales.</summary>
     readonly Dictionary<Node, SqueezeExciteNhwcStep> _exciteSteps = [];
 
+    /// <summary>The depthwise steps made so far, for a squeeze-excite that pools their rows as they are written.</summary>
+    readonly Dictionary<Node, DepthwiseConv2dNhwcStep> _depthwiseSteps = [];
+
     /// <summary>The node whose storage <paramref name="node"/> shares (reshapes, fused activations, fused excites), or null.</summary>
     Node? ViewOf(Node node) =>
         node.Kind == OpKind.Reshape || _excite.IsFused(node) ? node.Inputs[0] : _fused.ProducerOf(node);
@@ -206,7 +209,7 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
                 if (_channelsLast.IsNhwc(node))
                 {
                     if (a.Groups != 1)
-                        return new DepthwiseConv2dNhwcStep(name, x, Tensor(w), Optional(node, 2), y, a, _fused.ActivationAfter(node), threads);
+                        return _depthwiseSteps[node] = new DepthwiseConv2dNhwcStep(name, x, Tensor(w), Optional(node, 2), y, a, _fused.ActivationAfter(node), threads);
                     bool inputNhwc = _channelsLast.IsNhwc(node.Inputs[0]);
                     var gathered = Conv2dNhwcStep.IsDirect(inputNhwc, w.Shape[2], w.Shape[3], a) ? default : Scratch();
                     var excite = _excite.ExciteOf(node) is { } se ? _exciteSteps[se] : null;
@@ -259,8 +262,13 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
             case OpKind.GlobalAvgPool when _channelsLast.IsNhwc(node.Inputs[0]):
                 return new GlobalAvgPoolNhwcStep(name, x, y, threads);
             case OpKind.SqueezeExcite when _channelsLast.IsNhwc(node):
+            {
+                // The depthwise convolution (its activation fused) that wrote x pools its rows for this step.
+                var writer = _fused.ProducerOf(node.Inputs[0]) ?? node.Inputs[0];
                 return _exciteSteps[node] = new SqueezeExciteNhwcStep(name, x, Tensor(node.Inputs[1]), Tensor(node.Inputs[2]), Tensor(node.Inputs[3]),
-                    Tensor(node.Inputs[4]), y, node.Attr<SqueezeExciteAttributes>().Activation, scaleInput: !_excite.IsFused(node), threads);
+                    Tensor(node.Inputs[4]), y, node.Attr<SqueezeExciteAttributes>().Activation, scaleInput: !_excite.IsFused(node), threads,
+                    _depthwiseSteps.GetValueOrDefault(writer));
+            }
             case OpKind.GlobalAvgPool:
                 return new ReduceMeanStep(name, "GlobalAvgPool", x, y, (long)x.Shape[0] * x.Shape[1], x.Shape[2] * x.Shape[3], 1);
             case OpKind.SqueezeExcite:

@@ -17,6 +17,8 @@ namespace HipVision.Backends.Cpu.Ops;
 /// tail for C mod 8. Each output is written once: bias + taps (ky, kx row-major) accumulated with FMA in registers.
 /// A fused activation: ReLU6 is clamped in registers at the store; SiLU / GELU / sigmoid are applied by
 /// UnaryStep.Apply to the finished row (OW·C floats) while it is still in cache.
+/// Row sums for a squeeze-excite after it (<see cref="SumRows"/>): each finished row's channel sums go to
+/// rowSums[b·OH + oy, C] while the row is in cache, so the excite step never reads the tensor to pool it.
 /// No per-run allocations: packed weights and bias are pinned arrays made once, the row delegate is cached.
 /// Reference: tests/HipVision.Tests/Reference/RefOps.Conv.cs Conv2d (float64, NCHW) on the transposed data.
 /// </summary>
@@ -29,6 +31,8 @@ internal sealed unsafe class DepthwiseConv2dNhwcStep : CpuStep
     readonly float[] _weights, _bias;
     readonly float* _wp, _bp;
     readonly Action<int> _row;
+    float[]? _rowSums;
+    float* _rsp;
 
     public DepthwiseConv2dNhwcStep(string name, CpuTensor x, CpuTensor weight, nint bias, CpuTensor y, Conv2dAttributes a, OpKind? activation, int threads)
         : base(name, activation is { } act ? $"Conv2d(depthwise,nhwc)+{act}" : "Conv2d(depthwise,nhwc)")
@@ -68,6 +72,23 @@ internal sealed unsafe class DepthwiseConv2dNhwcStep : CpuStep
 
     public override void Run() => CpuParallel.For(_threads, _x.Shape[0] * _oh, _row);
 
+    /// <summary>Output rows per image (OH): the rows of <see cref="SumRows"/> per image.</summary>
+    internal int RowsPerImage => _oh;
+
+    /// <summary>
+    /// Makes every run also write the channel sums of each output row, after the activation, to a [B·OH, C] buffer
+    /// (row b·OH + oy), and returns it. Called while the plan is compiled.
+    /// </summary>
+    internal float* SumRows()
+    {
+        if (_rowSums == null)
+        {
+            _rowSums = GC.AllocateArray<float>(_x.Shape[0] * _oh * _c, pinned: true);
+            _rsp = (float*)Unsafe.AsPointer(ref _rowSums[0]);
+        }
+        return _rsp;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void Row(int item)
     {
@@ -98,6 +119,7 @@ internal sealed unsafe class DepthwiseConv2dNhwcStep : CpuStep
             var row = new Span<float>(dstRow, _ow * c);
             UnaryStep.Apply(act, row, row);
         }
+        if (_rsp != null) NhwcRows.Sum(dstRow, _ow, c, _rsp + (long)item * c);
     }
 
     /// <summary>

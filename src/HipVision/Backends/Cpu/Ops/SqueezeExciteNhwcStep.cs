@@ -12,7 +12,9 @@ namespace HipVision.Backends.Cpu.Ops;
 ///   e[b]      = sigmoid(W2·r[b] + b2)               W2 [C, R] (or [C, R, 1, 1])
 ///   y[b, p, c] = x[b, p, c]·e[b, c]                 (y may be x)
 /// With <c>scaleInput</c> false the step stops at e (<see cref="Excite"/>), which the 1×1 convolution after it folds
-/// into its weight (<see cref="ExciteFusion"/>); y is then not written.
+/// into its weight (<see cref="ExciteFusion"/>); y is then not written. Given <c>pooledRows</c> (the depthwise step
+/// that wrote x summed each of its rows, <see cref="DepthwiseConv2dNhwcStep.SumRows"/>), the squeeze adds those
+/// per-row sums instead of reading x.
 /// Geometry: the squeeze and the scale stream the whole tensor and dominate. Both cut each image's P pixels into
 /// chunks of <see cref="RowsPerItem"/> pixels (≈ 64 KiB each) and run the B·chunks items over CpuParallel.For.
 /// Squeeze: each item writes a partial sum row of C floats (NhwcRows.Sum, vectorised over channels with vector
@@ -27,13 +29,14 @@ internal sealed unsafe class SqueezeExciteNhwcStep : CpuStep
     readonly CpuTensor _x, _w1, _b1, _w2, _b2, _y;
     readonly OpKind _activation;
     readonly bool _scaleInput;
-    readonly int _threads, _batch, _pixels, _channels, _reduced, _chunks;
+    readonly int _threads, _batch, _pixels, _channels, _reduced, _chunks, _partialRows;
     readonly float[] _partial, _squeezed, _excite, _reducedValues;
-    readonly float* _pp, _sp, _ep;
+    readonly float* _pp, _sp, _ep, _pooled;
     readonly Action<int> _squeeze, _scale;
 
-    public SqueezeExciteNhwcStep(string name, CpuTensor x, CpuTensor w1, CpuTensor b1, CpuTensor w2, CpuTensor b2, CpuTensor y, OpKind activation, bool scaleInput, int threads)
-        : base(name, scaleInput ? "SqueezeExcite(nhwc)" : "SqueezeExcite(nhwc,excite only)")
+    public SqueezeExciteNhwcStep(string name, CpuTensor x, CpuTensor w1, CpuTensor b1, CpuTensor w2, CpuTensor b2, CpuTensor y, OpKind activation, bool scaleInput, int threads,
+        DepthwiseConv2dNhwcStep? pooledRows = null)
+        : base(name, $"SqueezeExcite(nhwc{(pooledRows != null ? ",pooled rows" : "")}{(scaleInput ? "" : ",excite only")})")
     {
         if (x.Shape.Length != 4 || !x.Shape.AsSpan().SequenceEqual(y.Shape))
             throw new ArgumentException("squeeze-excite NHWC expects x and y [B, H, W, C] of one shape");
@@ -44,11 +47,18 @@ internal sealed unsafe class SqueezeExciteNhwcStep : CpuStep
             throw new ArgumentException("squeeze-excite NHWC: w1 [R, C(,1,1)], b1 [R], w2 [C, R(,1,1)], b2 [C]");
         RowsPerItem = NhwcRows.RowsPerItem(_channels, _pixels, GlobalAvgPoolNhwcStep.MinFloatsPerItem);
         _chunks = (_pixels + RowsPerItem - 1) / RowsPerItem;
-        _partial = GC.AllocateArray<float>(Math.Max(1, _batch * _chunks * _channels), pinned: true);
+        _partialRows = _chunks;
+        if (pooledRows != null)
+        {
+            if (pooledRows.RowsPerImage * x.Shape[2] != _pixels) throw new ArgumentException("squeeze-excite NHWC: the pooled rows do not cover x");
+            _partialRows = pooledRows.RowsPerImage;
+            _pooled = pooledRows.SumRows();
+        }
+        _partial = GC.AllocateArray<float>(pooledRows != null ? 1 : Math.Max(1, _batch * _chunks * _channels), pinned: true);
         _squeezed = GC.AllocateArray<float>(Math.Max(1, _batch * _channels), pinned: true);
         _excite = GC.AllocateArray<float>(Math.Max(1, _batch * _channels), pinned: true);
         _reducedValues = new float[_reduced];
-        _pp = (float*)Unsafe.AsPointer(ref _partial[0]);
+        _pp = _pooled != null ? _pooled : (float*)Unsafe.AsPointer(ref _partial[0]);
         _sp = (float*)Unsafe.AsPointer(ref _squeezed[0]);
         _ep = (float*)Unsafe.AsPointer(ref _excite[0]);
         _squeeze = Squeeze;
@@ -64,11 +74,11 @@ internal sealed unsafe class SqueezeExciteNhwcStep : CpuStep
     public override void Run()
     {
         int items = _batch * _chunks, c = _channels;
-        CpuParallel.For(_threads, items, _squeeze);
+        if (_pooled == null) CpuParallel.For(_threads, items, _squeeze);
         var reduced = _reducedValues.AsSpan();
         for (int b = 0; b < _batch; b++)
         {
-            GlobalAvgPoolNhwcStep.Combine(_pp + (long)b * _chunks * c, _chunks, c, _pixels, _sp + (long)b * c);
+            GlobalAvgPoolNhwcStep.Combine(_pp + (long)b * _partialRows * c, _partialRows, c, _pixels, _sp + (long)b * c);
             var s = new ReadOnlySpan<float>(_sp + (long)b * c, c);
             for (int i = 0; i < _reduced; i++)
                 reduced[i] = TensorPrimitives.Dot(new ReadOnlySpan<float>(_w1.Pointer + (long)i * c, c), s) + _b1.Pointer[i];
