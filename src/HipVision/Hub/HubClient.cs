@@ -150,7 +150,8 @@ public sealed class HubClient : IDisposable
     {
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         await using var body = await response.Content.ReadAsStreamAsync(cancel);
-        await using var output = new FileStream(partialPath, offset == 0 ? FileMode.Create : FileMode.Append, FileAccess.Write, FileShare.None, 1 << 16);
+        // Unbuffered (the copy buffer is already 64 KiB): what arrived is on disk for a resume even if the process is killed.
+        await using var output = new FileStream(partialPath, offset == 0 ? FileMode.Create : FileMode.Append, FileAccess.Write, FileShare.None, bufferSize: 0);
         var buffer = new byte[1 << 16];
         long have = offset;
         while (true)

@@ -142,6 +142,37 @@ public class HubCliTests
     }
 
     [Test]
+    public void Pull_killedMidDownload_leavesOnlyAPartialBlobAndTheNextPullResumesIt()
+    {
+        var weights = _repo.Files["model.safetensors"];
+        int half = weights.Bytes.Length / 2, cdnGets = 0;
+        _hub.Fault = r => r.IsCdn && Interlocked.Increment(ref cdnGets) == 1 ? new MockFault(StallAfter: half) : null;
+        var partial = Path.Combine(HfCacheLayout.RepoDir(Cache, Repo), "blobs", weights.Sha256 + ".incomplete");
+
+        var info = new System.Diagnostics.ProcessStartInfo(CliRunner.DotnetHost) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in new[] { CliRunner.CliDll, "pull", Repo }) info.ArgumentList.Add(a);
+        foreach (var (k, v) in Env()) if (v is null) info.Environment.Remove(k); else info.Environment[k] = v;
+        using (var process = System.Diagnostics.Process.Start(info)!)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (!(File.Exists(partial) && new FileInfo(partial).Length >= half) && clock.Elapsed < TimeSpan.FromSeconds(60)) Thread.Sleep(20);
+            TestContext.Out.WriteLine($"partial file at {half} bytes after {clock.Elapsed.TotalSeconds:F1} s; killing the pull");
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+        Assert.That(new FileInfo(partial).Length, Is.EqualTo(half), "what arrived is kept as blobs/{etag}.incomplete");
+        Assert.That(File.Exists(Path.Combine(HfCacheLayout.RepoDir(Cache, Repo), "blobs", weights.Sha256)), Is.False, "no blob under the etag");
+        Assert.That(File.Exists(Path.Combine(Snapshot, "model.safetensors")), Is.False, "no snapshot entry");
+        Assert.That(Directory.Exists(Path.Combine(HfCacheLayout.RepoDir(Cache, Repo), "refs")), Is.False, "no ref to a partial snapshot");
+
+        var r = CliRunner.Run(["pull", Repo], Env());
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
+        Assert.That(r.Stderr, Does.Contain($"model.safetensors: resuming at {half:N0}"), r.ToString());
+        Assert.That(_hub.Requests.Where(q => q.IsCdn).Select(q => q.Range), Is.EqualTo(new[] { null, $"bytes={half}-" }));
+        HfCacheLayout.AssertHolds(Cache, _repo, _repo.Files.Keys);
+    }
+
+    [Test]
     public void Pull_notAHubId_isAUsageError() =>
         CliAssert.UsageError(CliRunner.Run(["pull", "just-a-name"], Env()), "owner/name");
 }

@@ -125,6 +125,18 @@ public class HubPullTests
     }
 
     [Test]
+    public void Pull_twoAtOnce_downloadTheBlobOnceUnderItsLock()
+    {
+        var repo = TinyVitRepo();
+        _hub.Fault = r => r.IsCdn ? new MockFault(Delay: TimeSpan.FromMilliseconds(500)) : null;
+        var pulls = Enumerable.Range(0, 2).Select(_ => Task.Run(() => Pull(repo.Id))).ToArray();
+        Task.WaitAll(pulls);
+        Assert.That(pulls.Select(p => p.Result).Distinct().Count(), Is.EqualTo(1));
+        Assert.That(_hub.Requests.Count(r => r.IsCdn), Is.EqualTo(1), "the second pull waited for the lock and found the blob");
+        HfCacheLayout.AssertHolds(_cache, repo, SafetensorsFiles);
+    }
+
+    [Test]
     public void Pull_wrongChecksum_isRejectedAndNothingIsPublished()
     {
         var repo = TinyVitRepo();

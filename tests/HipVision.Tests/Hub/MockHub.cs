@@ -185,6 +185,14 @@ sealed class MockHub : IDisposable
             response.Close();
             return;
         }
+        if (fault?.StallAfter is { } stall)
+        {
+            response.OutputStream.Write(body, 0, (int)Math.Min(stall, body.Length));
+            response.OutputStream.Flush();
+            Thread.Sleep(30_000); // until the client gives up or is killed
+            response.Abort();
+            return;
+        }
         if (fault?.CutAfter is { } cut)
         {
             response.OutputStream.Write(body, 0, (int)Math.Min(cut, body.Length));
@@ -257,4 +265,4 @@ sealed record MockRequest(string Method, string Path, string? Range, string? Aut
 }
 
 /// <summary>What to do instead of (or before) the normal answer.</summary>
-sealed record MockFault(int? Status = null, TimeSpan? Delay = null, long? CutAfter = null, bool Corrupt = false);
+sealed record MockFault(int? Status = null, TimeSpan? Delay = null, long? CutAfter = null, long? StallAfter = null, bool Corrupt = false);
