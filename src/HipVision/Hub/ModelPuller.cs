@@ -48,7 +48,7 @@ public sealed class ModelPuller : IDisposable
     /// <exception cref="HipVisionException">Not cached (offline), or the hub or a download failed; one line saying what to do.</exception>
     public async Task<string> PullAsync(HubRepoId repo, string revision = DefaultRevision, CancellationToken cancel = default)
     {
-        if (string.IsNullOrWhiteSpace(revision)) throw new HipVisionException($"{repo}: empty revision");
+        if (!HubCache.SafeRelativePath(revision)) throw new HipVisionException($"{repo}: '{revision}' is not a revision (a branch, tag or commit hash)");
         if (_options.Offline)
         {
             if (FindCached(repo, revision, out var why) is { } cached) return cached;

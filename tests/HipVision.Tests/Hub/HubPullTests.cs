@@ -178,6 +178,28 @@ public class HubPullTests
         Assert.That(e.Message, Does.Contain(repo.Id).And.Contain("'v9'").And.Contain("404"));
     }
 
+    [TestCase("")]
+    [TestCase("../../outside")]
+    [TestCase("/abs")]
+    public void Pull_revisionThatIsNoRefName_isRejectedBeforeAnyRequest(string revision)
+    {
+        var e = PullFails(TinyVitRepo().Id, revision: revision);
+        Assert.That(e.Message, Does.Contain("is not a revision"));
+        Assert.That(_hub.Requests, Is.Empty);
+    }
+
+    [Test]
+    public void Pull_revisionWithSlash_isSentAsOneEscapedSegmentAndRecordedUnderRefs()
+    {
+        var repo = TinyVitRepo();
+        repo.Revisions.Add("refs/pr/1");
+        Pull(repo.Id, revision: "refs/pr/1");
+        Assert.That(_hub.Requests.First().RawPath, Does.Contain("/resolve/refs%2Fpr%2F1/config.json"));
+        var refFile = Path.Combine(HfCacheLayout.RepoDir(_cache, repo.Id), "refs", "refs", "pr", "1");
+        Assert.That(File.ReadAllText(refFile), Is.EqualTo(repo.Commit), "refs/refs/pr/1, as huggingface_hub writes it");
+        Assert.That(Pull(repo.Id, Options(offline: true), revision: "refs/pr/1"), Does.EndWith(repo.Commit));
+    }
+
     [Test]
     public void Pull_repoWithoutConfig_404NamesTheFileAndRevision()
     {

@@ -77,7 +77,7 @@ sealed class MockHub : IDisposable
         var request = context.Request;
         var response = context.Response;
         var path = request.Url!.AbsolutePath;
-        var recorded = new MockRequest(request.HttpMethod, Uri.UnescapeDataString(path), request.Headers["Range"], request.Headers["Authorization"]);
+        var recorded = new MockRequest(request.HttpMethod, Uri.UnescapeDataString(path), request.Headers["Range"], request.Headers["Authorization"]) { RawPath = request.RawUrl ?? path };
         _requests.Enqueue(recorded);
         try
         {
@@ -124,7 +124,7 @@ sealed class MockHub : IDisposable
             if (auth is null) { Error(response, 401, "GatedRepo"); return; }
             if (auth != $"Bearer {token}") { Error(response, 403, "GatedRepo"); return; }
         }
-        if (revision != "main" && revision != repo.Commit)
+        if (!repo.Revisions.Contains(revision) && revision != repo.Commit)
         {
             Error(response, 404, "RevisionNotFound");
             return;
@@ -242,6 +242,7 @@ sealed class MockRepo(string id, string? token)
     public string Id { get; } = id;
     public string? Token { get; } = token;
     public string Commit { get; set; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
+    public HashSet<string> Revisions { get; } = ["main"];
     public Dictionary<string, MockFile> Files { get; } = new(StringComparer.Ordinal);
 
     public MockRepo Add(string name, byte[] bytes, bool lfs)
@@ -261,6 +262,9 @@ sealed record MockFile(byte[] Bytes, bool Lfs)
 /// <summary>A request as the mock saw it (path unescaped).</summary>
 sealed record MockRequest(string Method, string Path, string? Range, string? Authorization)
 {
+    /// <summary>The path as sent, still escaped.</summary>
+    public string RawPath { get; init; } = Path;
+
     public bool IsCdn => Path.StartsWith("/cdn/", StringComparison.Ordinal);
 }
 
