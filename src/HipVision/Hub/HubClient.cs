@@ -128,6 +128,8 @@ public sealed class HubClient : IDisposable
             }
             if (response.StatusCode == HttpStatusCode.NotFound)
                 throw new HipVisionException($"{repo}: {file.File}: not found at {uri.GetLeftPart(UriPartial.Path)} although the hub listed it (404)");
+            if (!SameOrigin(uri, _endpoint) && (int)response.StatusCode >= 400) // a CDN: its 403 is an expired signed URL, not a token problem
+                throw new HipVisionException($"{repo}: {file.File}: {(int)response.StatusCode} {response.ReasonPhrase} from {uri.Host}; run the command again (the download resumes)");
             ThrowOnError(response, repo, file.Commit, file.File);
             if (response.StatusCode == HttpStatusCode.PartialContent)
             {

@@ -235,6 +235,7 @@ public class HubPullTests
         foreach (var (name, f) in fixture.Files) repo.Add(name, f.Bytes, f.Lfs);
         Pull(repo.Id, Options(token: "hf_secret"));
         Assert.That(_hub.Requests.Where(r => r.Path.Contains("/resolve/")).Select(r => r.Authorization), Has.All.EqualTo("Bearer hf_secret"));
+        Assert.That(_hub.Requests.Where(r => r.IsCdn).Select(r => r.Authorization), Has.All.Null, "the token never goes to another origin (the CDN)");
         HfCacheLayout.AssertHolds(_cache, repo, SafetensorsFiles);
     }
 
@@ -277,6 +278,16 @@ public class HubPullTests
         Pull(repo.Id);
         Assert.That((configHeads, cdnGets), Is.EqualTo((2, 2)));
         HfCacheLayout.AssertHolds(_cache, repo, SafetensorsFiles);
+    }
+
+    [Test]
+    public void Pull_cdnRefuses_saysToRunAgainNotToChangeTheToken()
+    {
+        var repo = TinyVitRepo();
+        _hub.Fault = r => r.IsCdn ? new MockFault(Status: 403) : null;
+        var e = PullFails(repo.Id);
+        Assert.That(e.Message, Does.Contain("model.safetensors").And.Contain("403").And.Contain("run the command again"));
+        Assert.That(e.Message, Does.Not.Contain("HF_TOKEN"));
     }
 
     [Test]

@@ -15,30 +15,43 @@ namespace HipVision.Tests.Hub;
 /// </summary>
 sealed class MockHub : IDisposable
 {
-    readonly HttpListener _listener = new();
+    readonly HttpListener _listener, _cdnListener;
     readonly ConcurrentDictionary<string, MockRepo> _repos = new();
     readonly ConcurrentQueue<MockRequest> _requests = new();
     readonly CancellationTokenSource _stop = new();
 
     public MockHub()
     {
-        for (int attempt = 0; ; attempt++)
-        {
-            int port = FreePort();
-            _listener.Prefixes.Clear();
-            _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            try
-            {
-                _listener.Start();
-                Endpoint = $"http://127.0.0.1:{port}";
-                break;
-            }
-            catch (HttpListenerException) when (attempt < 5) { }
-        }
-        _ = Task.Run(AcceptLoop);
+        (_listener, Endpoint) = Listen();
+        (_cdnListener, CdnEndpoint) = Listen(); // another port: another origin, as a real CDN is
+        _ = Task.Run(() => AcceptLoop(_listener));
+        _ = Task.Run(() => AcceptLoop(_cdnListener));
     }
 
-    public string Endpoint { get; } = "";
+    /// <summary>The hub, <c>http://127.0.0.1:PORT</c>.</summary>
+    public string Endpoint { get; }
+
+    /// <summary>Where LFS redirects point: the same server on a second port.</summary>
+    public string CdnEndpoint { get; }
+
+    static (HttpListener, string) Listen()
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            var listener = new HttpListener();
+            int port = FreePort();
+            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            try
+            {
+                listener.Start();
+                return (listener, $"http://127.0.0.1:{port}");
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+                listener.Close();
+            }
+        }
+    }
 
     /// <summary>Called for each request before it is served; a non-null fault replaces or alters the answer.</summary>
     public Func<MockRequest, MockFault?>? Fault { get; set; }
@@ -60,13 +73,13 @@ sealed class MockHub : IDisposable
         return repo;
     }
 
-    async Task AcceptLoop()
+    async Task AcceptLoop(HttpListener listener)
     {
         while (!_stop.IsCancellationRequested)
         {
             HttpListenerContext context;
-            try { context = await _listener.GetContextAsync(); }
-            catch (Exception) when (_stop.IsCancellationRequested || !_listener.IsListening) { return; }
+            try { context = await listener.GetContextAsync(); }
+            catch (Exception) when (_stop.IsCancellationRequested || !listener.IsListening) { return; }
             catch (HttpListenerException) { continue; }
             _ = Task.Run(() => Serve(context));
         }
@@ -141,7 +154,7 @@ sealed class MockHub : IDisposable
             response.Headers["X-Linked-Etag"] = $"\"{content.Sha256}\"";
             response.Headers["X-Linked-Size"] = content.Bytes.Length.ToString();
             response.Headers["ETag"] = $"\"{GitBlobSha1(Encoding.ASCII.GetBytes("version https://git-lfs.github.com/spec/v1\n"))}\"";
-            response.RedirectLocation = $"{Endpoint}/cdn/{content.Sha256}";
+            response.RedirectLocation = $"{CdnEndpoint}/cdn/{content.Sha256}";
             response.ContentLength64 = 0;
             response.Close();
             return;
@@ -231,8 +244,11 @@ sealed class MockHub : IDisposable
     public void Dispose()
     {
         _stop.Cancel();
-        try { _listener.Stop(); _listener.Close(); }
-        catch (ObjectDisposedException) { }
+        foreach (var listener in new[] { _listener, _cdnListener })
+        {
+            try { listener.Stop(); listener.Close(); }
+            catch (ObjectDisposedException) { }
+        }
     }
 }
 
