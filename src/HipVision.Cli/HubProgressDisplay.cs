@@ -68,7 +68,9 @@ static class HubProgressDisplay
             task.StopTask();
         }
 
-        public void Retrying(string file, string reason, TimeSpan delay) =>
-            context.Refresh();
+        public void Retrying(string file, string reason, TimeSpan delay)
+        {
+            if (_tasks.TryGetValue(file, out var task)) task.Description = Markup.Escape($"{file} (retrying)");
+        }
     }
 }
