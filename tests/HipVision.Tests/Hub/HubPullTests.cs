@@ -347,6 +347,18 @@ public class HubPullTests
     }
 
     [Test]
+    public void Pull_renamedRepo_followsTheRelativeRedirectAndCachesUnderTheIdAskedFor()
+    {
+        var repo = TinyVitRepo();
+        _hub.Renamed["hv-test/old-name"] = repo.Id;
+        var snapshot = Pull("hv-test/old-name");
+        Assert.That(snapshot, Does.StartWith(HfCacheLayout.RepoDir(_cache, "hv-test/old-name")));
+        Assert.That(_hub.Requests.Where(r => r.Method == "GET" && !r.IsCdn).Select(r => r.Path), Has.All.StartWith("/" + repo.Id + "/"),
+            "regular files are fetched from where the redirect pointed");
+        HubAssert.SameLogits(snapshot, TinyVit);
+    }
+
+    [Test]
     public void Pull_revisionByCommitHash_needsNoRef()
     {
         var repo = TinyVitRepo();

@@ -58,6 +58,9 @@ sealed class MockHub : IDisposable
 
     public IReadOnlyList<MockRequest> Requests => [.. _requests];
 
+    /// <summary>Old repo ids answered with a relative 307 to the new id's URL, as the hub answers for a renamed repo.</summary>
+    public ConcurrentDictionary<string, string> Renamed { get; } = new();
+
     public MockRepo AddRepo(string id, string? token = null)
     {
         var repo = new MockRepo(id, token);
@@ -126,6 +129,14 @@ sealed class MockHub : IDisposable
         var id = $"{parts[0]}/{parts[1]}";
         var revision = Uri.UnescapeDataString(parts[3]);
         var file = string.Join('/', parts[4].Split('/').Select(Uri.UnescapeDataString));
+        if (Renamed.TryGetValue(id, out var newId))
+        {
+            response.StatusCode = 307;
+            response.Headers["Location"] = $"/{newId}/{string.Join('/', parts.Skip(2))}";
+            response.ContentLength64 = 0;
+            response.Close();
+            return;
+        }
         if (!_repos.TryGetValue(id, out var repo))
         {
             Error(response, 404, "RepoNotFound");
