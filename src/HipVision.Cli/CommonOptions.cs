@@ -1,4 +1,5 @@
 using System.CommandLine;
+using HipVision.Hub;
 
 namespace HipVision.Cli;
 
@@ -7,8 +8,24 @@ static class CommonOptions
 {
     public static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "Print stack traces of errors", Recursive = true };
 
+    public static readonly Option<bool> Offline = new("--offline") { Description = "Use only the Hugging Face cache for hub ids, never the network (also HF_HUB_OFFLINE=1)", Recursive = true };
+
     public static Option<string> Model(bool required = true) =>
-        new("--model", "-m") { Description = "Hugging Face-format model directory (config.json, model.safetensors, preprocessor_config.json)", Required = required };
+        new("--model", "-m") { Description = "Hugging Face-format model directory (config.json, model.safetensors, preprocessor_config.json), or a hub id owner/name (pulled into the Hugging Face cache on first use)", Required = required };
+
+    /// <summary>The local directory for --model: the path itself, or for a hub id its cached snapshot, pulled with progress on first use.</summary>
+    public static string LocateModel(ParseResult result, string model)
+    {
+        if (!ModelLocator.IsHubId(model)) return model;
+        return HubProgressDisplay.Run(HubOptionsFor(result), plainLines: result.GetValue(Verbose), options => ModelLocator.Locate(model, options));
+    }
+
+    /// <summary>The hub settings of the environment (HF_ENDPOINT, HF_TOKEN, HF_HUB_CACHE, ...), with --offline.</summary>
+    public static HubOptions HubOptionsFor(ParseResult result)
+    {
+        var options = Hub.HubOptions.FromEnvironment();
+        return result.GetValue(Offline) ? options with { Offline = true } : options;
+    }
 
     public static Option<string> Backend() =>
         new("--backend") { Description = "Compute backend: auto (GPU when present, else CPU) or cpu", DefaultValueFactory = _ => "auto" };

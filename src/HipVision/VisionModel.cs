@@ -45,11 +45,13 @@ public sealed class VisionModel : IDisposable
     /// <summary>
     /// Loads a Hugging Face-format model directory: config.json, the weights (model.safetensors, a sharded
     /// model.safetensors.index.json, or else pytorch_model.bin, read without executing its pickle) and
-    /// preprocessor_config.json (the family's hub default when absent).
+    /// preprocessor_config.json (the family's hub default when absent). A Hugging Face hub id <c>owner/name</c>
+    /// that is not a local path loads from the hub cache, pulled on first use (<see cref="Hub.ModelLocator"/>).
     /// </summary>
     /// <exception cref="HipVisionException">A file is missing or invalid; the message names it.</exception>
     public static VisionModel Load(string directory, VisionModelOptions? options = null)
     {
+        directory = Hub.ModelLocator.Locate(directory, options?.Hub);
         if (!Directory.Exists(directory))
             throw new HipVisionException(File.Exists(directory) ? $"{directory}: expected a model directory (config.json, model.safetensors, preprocessor_config.json), got a file" : $"{directory}: no such model directory");
         var configPath = Path.Combine(directory, "config.json");

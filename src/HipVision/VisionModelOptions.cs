@@ -11,4 +11,7 @@ public sealed record VisionModelOptions
 
     /// <summary>Most images per forward pass when classifying many images (default 8).</summary>
     public int BatchSize { get; init; } = 8;
+
+    /// <summary>How <see cref="VisionModel.Load"/> reaches the hub for an <c>owner/name</c> id (default: <see cref="Hub.HubOptions.FromEnvironment()"/>).</summary>
+    public Hub.HubOptions? Hub { get; init; }
 }

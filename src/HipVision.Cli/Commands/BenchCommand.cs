@@ -34,10 +34,11 @@ static class BenchCommand
             if (n < 1 || k < 1 || warm < 0) throw new UsageException("--batch and --iterations must be at least 1, --warmup at least 0");
             var options = CommonOptions.ModelOptions(r.GetValue(backend)!, r.GetValue(threads), n);
             ulong? seed = r.GetValue(synthetic);
+            var modelPath = modelDir is null ? null : CommonOptions.LocateModel(r, modelDir);
             using var m = archName != null
                 ? VisionModel.CreateSynthetic(ModelPresets.Get(archName), seed ?? 1, options)
-                : seed is { } s ? VisionModel.CreateSynthetic(Models.ModelConfig.Load(Path.Combine(modelDir!, "config.json")), s, options)
-                : VisionModel.Load(modelDir!, options);
+                : seed is { } s ? VisionModel.CreateSynthetic(Models.ModelConfig.Load(Path.Combine(modelPath!, "config.json")), s, options)
+                : VisionModel.Load(modelPath!, options);
             CommonOptions.ReportBackend(r, r.GetValue(backend)!, m);
             var result = Measure(m, n, k, warm, r.GetValue(profile), archName ?? modelDir!);
             if (r.GetValue(json)) result.WriteJson();

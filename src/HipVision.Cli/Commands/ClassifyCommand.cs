@@ -26,7 +26,7 @@ static class ClassifyCommand
                 if (p.Length > 1 && p[0] == '-' && !File.Exists(p)) throw new UsageException($"Unrecognized command or argument '{p}'.");
             foreach (var p in paths)
                 if (!File.Exists(p)) throw new HipVisionException($"{p}: no such file");
-            using var m = VisionModel.Load(r.GetValue(model)!, CommonOptions.ModelOptions(r.GetValue(backend)!, r.GetValue(threads)));
+            using var m = VisionModel.Load(CommonOptions.LocateModel(r, r.GetValue(model)!), CommonOptions.ModelOptions(r.GetValue(backend)!, r.GetValue(threads)));
             CommonOptions.ReportBackend(r, r.GetValue(backend)!, m);
             var results = m.Classify(paths, r.GetValue(top));
             if (r.GetValue(json)) WriteJson(paths, results);

@@ -28,8 +28,9 @@ static class InspectCommand
             if ((modelDir is null) == (archName is null)) throw new UsageException("give exactly one of --model and --arch");
             int n = r.GetValue(batch);
             if (n < 1) throw new UsageException("--batch must be at least 1");
-            var config = archName != null ? ModelPresets.Get(archName) : ModelConfig.Load(Path.Combine(modelDir!, "config.json"));
-            var inspection = ModelInspector.Inspect(config, n, archName is null ? CheckpointNames(modelDir!) : null);
+            var modelPath = modelDir is null ? null : CommonOptions.LocateModel(r, modelDir);
+            var config = archName != null ? ModelPresets.Get(archName) : ModelConfig.Load(Path.Combine(modelPath!, "config.json"));
+            var inspection = ModelInspector.Inspect(config, n, archName is null ? CheckpointNames(modelPath!) : null);
             if (r.GetValue(json)) WriteJson(inspection, archName ?? modelDir!);
             else if (Console.IsOutputRedirected) WritePlain(inspection, archName ?? modelDir!);
             else WriteTables(inspection, archName ?? modelDir!);

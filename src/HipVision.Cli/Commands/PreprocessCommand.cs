@@ -16,7 +16,7 @@ static class PreprocessCommand
         var command = new Command("preprocess", "Decode and preprocess an image exactly as the model's Hugging Face image processor does") { image, model, output };
         command.SetAction(r =>
         {
-            var processor = new ImageProcessor(LoadPreprocessor(r.GetValue(model)!));
+            var processor = new ImageProcessor(LoadPreprocessor(CommonOptions.LocateModel(r, r.GetValue(model)!)));
             var pixels = processor.Preprocess(ImageLoader.Load(r.GetValue(image)!));
             int h = processor.HasFixedOutputSize ? processor.OutputHeight : -1, w = processor.HasFixedOutputSize ? processor.OutputWidth : -1;
             if (h < 0) (h, w) = OutputSize(processor, r.GetValue(image)!);

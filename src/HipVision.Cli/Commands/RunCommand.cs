@@ -16,7 +16,7 @@ static class RunCommand
         var command = new Command("run", "Run the model on a pixel_values tensor and save the logits") { model, input, output, backend, threads };
         command.SetAction(r =>
         {
-            using var m = VisionModel.Load(r.GetValue(model)!, CommonOptions.ModelOptions(r.GetValue(backend)!, r.GetValue(threads)));
+            using var m = VisionModel.Load(CommonOptions.LocateModel(r, r.GetValue(model)!), CommonOptions.ModelOptions(r.GetValue(backend)!, r.GetValue(threads)));
             CommonOptions.ReportBackend(r, r.GetValue(backend)!, m);
             var (c, h, w) = m.Config.InputSize;
             var inputPath = r.GetValue(input)!;
