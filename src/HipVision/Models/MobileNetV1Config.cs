@@ -98,6 +98,8 @@ public sealed record MobileNetV1Config : ModelConfig
             throw new HipVisionException($"{json.Source}: depth_multiplier {c.DepthMultiplier.ToString(CultureInfo.InvariantCulture)} and min_depth {c.MinDepth} make layers wider than {MaxWidth} channels");
         if (c.ImageSize <= 0)
             throw new HipVisionException($"{json.Source}: image_size {c.ImageSize} must be positive");
+        CheckRange(json.Source, "image_size", c.ImageSize, 1, MaxImageSize);
+        CheckRange(json.Source, "num_channels", c.NumChannels, 1, MaxChannels);
         if (!(c.LayerNormEps >= 0))
             throw new HipVisionException($"{json.Source}: layer_norm_eps {c.LayerNormEps.ToString(CultureInfo.InvariantCulture)} must not be negative");
         if (c.NumLabels == 0)

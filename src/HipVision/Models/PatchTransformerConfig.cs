@@ -31,6 +31,9 @@ public abstract record PatchTransformerConfig : ModelConfig
     /// <summary>Patches per image.</summary>
     public int NumPatches => (ImageSize / PatchSize) * (ImageSize / PatchSize);
 
+    /// <summary>Most encoder layers accepted (ViT-g has 40).</summary>
+    public const int MaxLayers = 1024;
+
     /// <summary>A <typeparamref name="T"/> with the shared fields and labels read from config.json and validated.</summary>
     protected static T ReadEncoder<T>(JsonConfigReader json) where T : PatchTransformerConfig, new()
     {
@@ -53,6 +56,11 @@ public abstract record PatchTransformerConfig : ModelConfig
             throw new HipVisionException($"{json.Source}: hidden_size {c.HiddenSize} is not divisible by num_attention_heads {c.NumAttentionHeads}");
         if (c.NumHiddenLayers < 0 || c.IntermediateSize <= 0 || c.NumChannels <= 0)
             throw new HipVisionException($"{json.Source}: num_hidden_layers {c.NumHiddenLayers}, intermediate_size {c.IntermediateSize}, num_channels {c.NumChannels}: sizes must be positive (layers may be 0)");
+        CheckRange(json.Source, "image_size", c.ImageSize, 1, MaxImageSize);
+        CheckRange(json.Source, "hidden_size", c.HiddenSize, 1, MaxChannels);
+        CheckRange(json.Source, "intermediate_size", c.IntermediateSize, 1, MaxChannels);
+        CheckRange(json.Source, "num_channels", c.NumChannels, 1, MaxChannels);
+        CheckRange(json.Source, "num_hidden_layers", c.NumHiddenLayers, 0, MaxLayers);
         if (c.PatchSize <= 0 || c.ImageSize < c.PatchSize)
             throw new HipVisionException($"{json.Source}: image_size {c.ImageSize} and patch_size {c.PatchSize} give no patches");
         return c;
