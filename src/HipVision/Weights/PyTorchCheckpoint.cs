@@ -20,7 +20,11 @@ public sealed class PyTorchCheckpoint : IWeightSource
     public const string IndexFileName = "pytorch_model.bin.index.json";
 
     // data.pkl holds names and shapes only; a real one is kilobytes to a few megabytes.
-    const long MaxPickleBytes = 256L << 20;
+    const long MaxPickleBytes = 64L << 20;
+
+    // Deflate cannot expand data more than 1032-fold; a record declaring more is lying about its size
+    // (a zip bomb or a damaged archive). torch.save stores records uncompressed (ratio 1).
+    const long MaxDeflateRatio = 1032;
 
     readonly ZipArchive _zip;
     readonly Dictionary<string, PyTorchTensorInfo> _byName;
@@ -80,6 +84,9 @@ public sealed class PyTorchCheckpoint : IWeightSource
             else stream.Dispose();
             if (e is IOException or UnauthorizedAccessException)
                 throw new HipVisionException($"{path}: cannot read: {OneLine(e.Message)}", e);
+            // ZipArchive checks parts of the central directory only when the entries are first listed.
+            if (e is InvalidDataException)
+                throw new HipVisionException($"{path}: truncated or damaged zip archive: {OneLine(e.Message)}", e);
             throw;
         }
     }
@@ -146,7 +153,8 @@ public sealed class PyTorchCheckpoint : IWeightSource
 
     static void CheckStorage(PyTorchTensorInfo info, TorchStorageRef storage, ZipArchiveEntry entry, string path)
     {
-        string where = $"{path}: tensor '{info.Name}'";
+        string where = $"{path}: tensor '{PickleReader.Printable(info.Name)}'";
+        CheckDeclaredSize(entry, path);
         int size = storage.Dtype.Size();
         if (storage.Numel > entry.Length / size)
             throw new HipVisionException(
@@ -242,8 +250,16 @@ public sealed class PyTorchCheckpoint : IWeightSource
         }
     }
 
+    static void CheckDeclaredSize(ZipArchiveEntry entry, string path)
+    {
+        if (entry.Length > MaxDeflateRatio * entry.CompressedLength + 1024)
+            throw new HipVisionException(
+                $"{path}: record '{PickleReader.Printable(entry.FullName)}' declares {entry.Length} bytes from {entry.CompressedLength} compressed bytes, more than deflate can produce (a zip bomb or a damaged archive)");
+    }
+
     static byte[] ReadRecord(ZipArchiveEntry entry, long limit, string path)
     {
+        CheckDeclaredSize(entry, path);
         if (entry.Length > limit)
             throw new HipVisionException($"{path}: record '{entry.FullName}' is {entry.Length} bytes, more than the {limit}-byte limit");
         var bytes = new byte[entry.Length];

@@ -15,6 +15,9 @@ internal static class SafeTensorsHeader
 
     public const string MetadataKey = "__metadata__";
 
+    /// <summary>Most dimensions a tensor may have (numpy's NPY_MAXDIMS; no checkpoint comes near).</summary>
+    public const int MaxRank = 64;
+
     public static (List<SafeTensorInfo> Tensors, Dictionary<string, string> Metadata) Parse(
         ReadOnlySpan<byte> header, long dataSize, string file)
     {
@@ -37,6 +40,11 @@ internal static class SafeTensorsHeader
             throw new HipVisionException($"{file}: header is not valid JSON: {OneLine(e.Message)}");
         }
         using (doc)
+            return IO.JsonLimits.Read(file, () => Read(doc, dataSize, file));
+    }
+
+    static (List<SafeTensorInfo> Tensors, Dictionary<string, string> Metadata) Read(JsonDocument doc, long dataSize, string file)
+    {
         {
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
@@ -73,7 +81,7 @@ internal static class SafeTensorsHeader
 
     static SafeTensorInfo ReadTensor(string name, JsonElement value, long dataSize, string file)
     {
-        string where = $"{file}: tensor '{name}'";
+        string where = $"{file}: tensor '{PickleReader.Printable(name)}'";
         if (value.ValueKind != JsonValueKind.Object)
             throw new HipVisionException($"{where}: entry is not a JSON object");
         if (!value.TryGetProperty("dtype", out var dtypeJson) || dtypeJson.ValueKind != JsonValueKind.String)
@@ -85,6 +93,8 @@ internal static class SafeTensorsHeader
 
         if (!value.TryGetProperty("shape", out var shapeJson) || shapeJson.ValueKind != JsonValueKind.Array)
             throw new HipVisionException($"{where}: missing array field 'shape'");
+        if (shapeJson.GetArrayLength() > MaxRank)
+            throw new HipVisionException($"{where}: shape has {shapeJson.GetArrayLength()} dimensions, more than {MaxRank}");
         var shape = new int[shapeJson.GetArrayLength()];
         int i = 0;
         foreach (var d in shapeJson.EnumerateArray())
