@@ -197,14 +197,16 @@ public sealed class PyTorchCheckpoint : IWeightSource
         return result;
     }
 
-    /// <summary>A tensor as float32 in C order, converting F16, BF16 and F64.</summary>
+    /// <summary>A tensor as float32 in C order, converting F16, BF16 and F64; NaN or ±Inf values are a warning naming the tensor.</summary>
     /// <exception cref="HipVisionException">No such tensor, or it is not floating point.</exception>
     public float[] ReadFloat32(string name)
     {
         var info = Info(name);
         if (!info.Dtype.IsFloat())
             throw new HipVisionException($"{Path}: tensor '{name}' has dtype {info.Dtype.HeaderName()}, expected a floating-point dtype (F32, F16, BF16, F64)");
-        return Float32Conversion.ToFloat32(ReadBytes(name), info.Dtype);
+        var values = Float32Conversion.ToFloat32(ReadBytes(name), info.Dtype, out bool nonFinite);
+        Float32Conversion.WarnIfNonFinite(nonFinite, values, Path, name);
+        return values;
     }
 
     /// <summary>The tensor as float32, after checking that it exists and has the expected shape.</summary>
