@@ -252,6 +252,14 @@ public sealed record EfficientNetConfig : ModelConfig
             if (Strides[s] is not (1 or 2)) Fail($"stage {s}: stride {Strides[s]} is not supported (HF's depthwise layer handles 1 and 2)");
             if (Strides[s] == 2 && KernelSizes[s] < 2) Fail($"stage {s}: a stride-2 stage needs kernel_sizes ≥ 2 (correct_pad pads k//2−1), got {KernelSizes[s]}");
         }
+        foreach (var b in Blocks)
+        {
+            CheckTensorSize(source, $"block {b.Index}'s expansion weight", (double)b.InDim * b.ExpandDim);
+            CheckTensorSize(source, $"block {b.Index}'s projection weight", (double)b.ExpandDim * b.OutDim);
+            CheckTensorSize(source, $"block {b.Index}'s depthwise weight", (double)b.ExpandDim * b.Kernel * b.Kernel);
+        }
+        CheckTensorSize(source, "top_conv (hidden_dim × last block width)", (double)HiddenDim * LastBlockDim);
+        CheckTensorSize(source, "the classifier (num_labels × hidden_dim)", (double)NumLabels * HiddenDim);
         if (HiddenDim != RoundFilters(1280))
             Fail($"hidden_dim {HiddenDim} does not equal round_filters(1280) = {RoundFilters(1280)} (HF's top_conv has that many outputs, top_bn and the classifier hidden_dim)");
         var (h, w) = FinalMapSize(source);

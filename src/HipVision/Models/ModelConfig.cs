@@ -94,6 +94,20 @@ public abstract record ModelConfig
     /// <summary>Widest layer (channels, hidden or MLP width) any family accepts; as for <see cref="MaxImageSize"/>.</summary>
     public const int MaxChannels = 1 << 16;
 
+    /// <summary>
+    /// Most elements any one tensor a config implies may have (2^28, 1 GiB of float32; the largest real vision
+    /// weight, ViT-22B's MLP, has 151M). Checked on the config alone, so that listing or inspecting a hostile
+    /// config never allocates gigabytes of placeholder weights and no later size computation overflows.
+    /// </summary>
+    public const long MaxTensorElements = 1L << 28;
+
+    /// <summary>Throws "source: NAME of N elements is more than MaxTensorElements" for too large an implied tensor.</summary>
+    protected static void CheckTensorSize(string source, string what, double elements)
+    {
+        if (elements > MaxTensorElements)
+            throw new HipVisionException($"{source}: {what} would have {elements:0} elements, more than the {MaxTensorElements} a config may imply");
+    }
+
     /// <summary>Throws "source: key value is not in lo..hi" when <paramref name="value"/> is outside the range.</summary>
     protected static void CheckRange(string source, string key, long value, long lo, long hi)
     {

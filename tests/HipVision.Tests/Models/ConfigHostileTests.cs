@@ -46,6 +46,21 @@ public class ConfigHostileTests
     public void Parse_transformerSizesBeyondSaneBounds_typedError(string key, int value, string expected) =>
         Assert.That(Fails($$"""{"model_type": "beit", "num_attention_heads": 1, "{{key}}": {{value}}}"""), Does.Contain(expected));
 
+    // Regression: within the per-field bounds, hidden_size = intermediate_size = 65536 implied a 2^32-element MLP weight,
+    // which inspect's placeholder weights tried to allocate (OverflowException).
+    [TestCase("\"hidden_size\": 65536, \"intermediate_size\": 65536", "the MLP weight (intermediate_size × hidden_size) would have 4294967296 elements")]
+    [TestCase("\"image_size\": 4096, \"patch_size\": 1", "give 16777216 patches, more than 4096")]
+    [TestCase("\"hidden_size\": 65536, \"num_labels\": 100000", "the classifier (num_labels × hidden_size)")]
+    public void Parse_impliedTensorBeyond2To28Elements_typedError(string fields, string expected) =>
+        Assert.That(Fails($$"""{"model_type": "vit", "num_attention_heads": 1, {{fields}}}"""), Does.Contain(expected));
+
+    [TestCase("mobilenet_v1", "\"depth_multiplier\": 40", "wider than 16384 channels")]
+    [TestCase("mobilenet_v1", "\"num_labels\": 100000, \"depth_multiplier\": 4", "the classifier")]
+    [TestCase("efficientnet", "\"width_coefficient\": 60, \"expand_ratios\": [1, 6, 6, 6, 6, 6, 60]", "wider than 262144 channels")]
+    [TestCase("efficientnet", "\"width_coefficient\": 30", "projection weight would have 331776000 elements")]
+    public void Parse_convNetImpliedTensorTooLarge_typedError(string type, string fields, string expected) =>
+        Assert.That(Fails($$"""{"model_type": "{{type}}", {{fields}}}"""), Does.Contain(expected));
+
     [Test]
     public void Parse_mobileNetImageSizeBeyondBound_typedError() =>
         Assert.That(Fails("""{"model_type": "mobilenet_v1", "image_size": 100000}"""), Does.Contain("image_size 100000 is not in 1..4096"));
