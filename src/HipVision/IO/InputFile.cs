@@ -14,15 +14,31 @@ internal static class InputFile
     public static byte[] ReadAllBytes(string path, long maxBytes, string what)
     {
         using var stream = OpenRead(path);
+        long limit = Math.Min(maxBytes, Array.MaxLength);
         return Read(path, _ =>
         {
+            if (!stream.CanSeek) return ReadPipe(stream, path, limit, what); // e.g. bash's <(...) process substitution
             long length = stream.Length;
-            if (length > maxBytes || length > Array.MaxLength)
-                throw new HipVisionException($"{path}: {length} bytes, more than the {Math.Min(maxBytes, Array.MaxLength)}-byte limit for {what}");
+            if (length > limit)
+                throw new HipVisionException($"{path}: {length} bytes, more than the {limit}-byte limit for {what}");
             var bytes = new byte[length];
             stream.ReadExactly(bytes);
             return bytes;
         });
+    }
+
+    static byte[] ReadPipe(Stream stream, string path, long limit, string what)
+    {
+        var buffer = new MemoryStream();
+        var chunk = new byte[1 << 16];
+        int n;
+        while ((n = stream.Read(chunk)) > 0)
+        {
+            if (buffer.Length + n > limit)
+                throw new HipVisionException($"{path}: more than the {limit}-byte limit for {what}");
+            buffer.Write(chunk, 0, n);
+        }
+        return buffer.ToArray();
     }
 
     /// <summary>The file as text (UTF-8, or as its byte order mark says), refusing one longer than <paramref name="maxBytes"/>.</summary>

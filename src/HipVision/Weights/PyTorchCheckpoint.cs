@@ -84,6 +84,8 @@ public sealed class PyTorchCheckpoint : IWeightSource
             else stream.Dispose();
             if (e is IOException or UnauthorizedAccessException)
                 throw new HipVisionException($"{path}: cannot read: {OneLine(e.Message)}", e);
+            if (e is NotSupportedException)
+                throw new HipVisionException($"{path}: cannot read: a checkpoint must be a regular file (a zip is read by seeking), not a pipe", e);
             // ZipArchive checks parts of the central directory only when the entries are first listed.
             if (e is InvalidDataException)
                 throw new HipVisionException($"{path}: truncated or damaged zip archive: {OneLine(e.Message)}", e);

@@ -70,3 +70,34 @@ public class HostileInputCliTests
         Assert.That(File.Exists(output), Is.True);
     }
 }
+
+/// <summary>Inputs that are pipes rather than files (bash's <c>&lt;(...)</c>): read within the same limits, or refused with one line.</summary>
+public class PipeInputTests
+{
+    [Test]
+    public void ImageLoader_fromAFifo_readsLikeAFile()
+    {
+        using var tmp = new TempDir();
+        var fifo = tmp.File("image.fifo");
+        if (System.Diagnostics.Process.Start("mkfifo", fifo) is not { } mk || !mk.WaitForExit(5000) || mk.ExitCode != 0)
+            Assert.Ignore("mkfifo unavailable");
+        var png = TestImageFiles.Png(2, 1, 2, [1, 2, 3, 4, 5, 6]);
+        var writer = Task.Run(() => File.WriteAllBytes(fifo, png));
+        var image = HipVision.Imaging.ImageLoader.Load(fifo);
+        writer.Wait();
+        Assert.That(image.Pixels, Is.EqualTo(new byte[] { 1, 2, 3, 4, 5, 6 }));
+    }
+
+    [Test]
+    public void PyTorchCheckpoint_fromAFifo_typedError()
+    {
+        using var tmp = new TempDir();
+        var fifo = tmp.File("pytorch_model.bin");
+        if (System.Diagnostics.Process.Start("mkfifo", fifo) is not { } mk || !mk.WaitForExit(5000) || mk.ExitCode != 0)
+            Assert.Ignore("mkfifo unavailable");
+        var writer = Task.Run(() => { try { File.WriteAllBytes(fifo, [(byte)'P', (byte)'K', 3, 4, .. new byte[64]]); } catch (IOException) { } });
+        var e = Assert.Throws<HipVisionException>(() => HipVision.Weights.PyTorchCheckpoint.Open(fifo).Dispose());
+        Assert.That(e!.Message, Does.StartWith(fifo + ": cannot read"));
+        writer.Wait(5000);
+    }
+}
