@@ -45,26 +45,24 @@ internal static class SafeTensorsHeader
 
     static (List<SafeTensorInfo> Tensors, Dictionary<string, string> Metadata) Read(JsonDocument doc, long dataSize, string file)
     {
+        var root = doc.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+            throw new HipVisionException($"{file}: header is a JSON {root.ValueKind.ToString().ToLowerInvariant()}, expected an object");
+        var tensors = new List<SafeTensorInfo>();
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in root.EnumerateObject())
         {
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                throw new HipVisionException($"{file}: header is a JSON {root.ValueKind.ToString().ToLowerInvariant()}, expected an object");
-            var tensors = new List<SafeTensorInfo>();
-            var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var entry in root.EnumerateObject())
-            {
-                // JsonDocument keeps duplicate keys; a second entry under one name would be silently ambiguous.
-                if (!seen.Add(entry.Name))
-                    throw new HipVisionException($"{file}: header names '{entry.Name}' twice");
-                if (entry.Name == MetadataKey)
-                    ReadMetadata(entry.Value, metadata, file);
-                else
-                    tensors.Add(ReadTensor(entry.Name, entry.Value, dataSize, file));
-            }
-            CheckOverlaps(tensors, file);
-            return (tensors, metadata);
+            // JsonDocument keeps duplicate keys; a second entry under one name would be silently ambiguous.
+            if (!seen.Add(entry.Name))
+                throw new HipVisionException($"{file}: header names '{PickleReader.Printable(entry.Name)}' twice");
+            if (entry.Name == MetadataKey)
+                ReadMetadata(entry.Value, metadata, file);
+            else
+                tensors.Add(ReadTensor(entry.Name, entry.Value, dataSize, file));
         }
+        CheckOverlaps(tensors, file);
+        return (tensors, metadata);
     }
 
     static void ReadMetadata(JsonElement value, Dictionary<string, string> metadata, string file)
@@ -139,7 +137,7 @@ internal static class SafeTensorsHeader
             SafeTensorInfo prev = sorted[k - 1], cur = sorted[k];
             if (cur.DataBegin < prev.DataEnd)
                 throw new HipVisionException(
-                    $"{file}: tensor '{cur.Name}': data_offsets [{cur.DataBegin}, {cur.DataEnd}] overlap tensor '{prev.Name}' [{prev.DataBegin}, {prev.DataEnd}]");
+                    $"{file}: tensor '{PickleReader.Printable(cur.Name)}': data_offsets [{cur.DataBegin}, {cur.DataEnd}] overlap tensor '{PickleReader.Printable(prev.Name)}' [{prev.DataBegin}, {prev.DataEnd}]");
         }
     }
 
