@@ -97,7 +97,7 @@ static class FuzzSeeds
                 .SetItem().Stop().ToArray(),
              new Dictionary<string, byte[]> { ["0"] = TorchPickle.Floats(1, 2) }),
         };
-        foreach (var model in TinyModels.Take(2))
+        foreach (var model in TinyModels.Take(1)) // one real state_dict: its storages are rewritten into every case's zip
         {
             using var zip = ZipFile.OpenRead(Path.Combine(Fixtures.Model(model), PyTorchCheckpoint.FileName));
             byte[] Read(ZipArchiveEntry e)
