@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 
@@ -5,25 +6,47 @@ namespace HipVision.IO;
 
 /// <summary>
 /// Reads NumPy .npy files (format versions 1, 2 and 3; C order; optionally gzip-compressed as .npy.gz)
-/// and writes version 1 float32 files. Every error names the file.
+/// and writes version 1 float32 files. Every error is one line naming the file.
 /// </summary>
+/// <remarks>
+/// The reader streams: it reads the header (at most <see cref="MaxHeaderLength"/> bytes), checks the shape and dtype
+/// (rank at most 64, the byte count computed without overflow and at most <see cref="MaxDataBytes"/>), and only
+/// then allocates the data, exactly once. A plain file must hold exactly that many bytes (checked before
+/// allocating); a .gz is decompressed into a buffer that grows with the data actually inflated and stops one byte past
+/// what the header promised, so a gzip bomb costs at most the declared size.
+/// </remarks>
 public static class NpyFile
 {
     static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
+    /// <summary>Largest header read (numpy itself refuses headers above 10 000 bytes unless told otherwise).</summary>
+    public const int MaxHeaderLength = 1 << 20;
+
+    /// <summary>Largest array read, in bytes (one .NET array).</summary>
+    public static long MaxDataBytes => Array.MaxLength;
+
+    /// <summary>Most dimensions (numpy's NPY_MAXDIMS).</summary>
+    public const int MaxRank = 64;
+
     /// <summary>Reads a whole .npy (or .npy.gz) file.</summary>
     public static NpyArray Read(string path)
     {
-        var bytes = InputFile.ReadAllBytes(path);
-        if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
+        using var file = InputFile.OpenRead(path);
+        try
         {
-            using var gz = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
-            using var plain = new MemoryStream();
-            try { gz.CopyTo(plain); }
-            catch (InvalidDataException e) { throw new HipVisionException($"{path}: corrupt gzip data: {e.Message}", e); }
-            bytes = plain.ToArray();
+            if (!path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
+                return Parse(file, path);
+            using var gz = new GZipStream(file, CompressionMode.Decompress);
+            return Parse(gz, path);
         }
-        return Parse(bytes, path);
+        catch (InvalidDataException e)
+        {
+            throw new HipVisionException($"{path}: corrupt gzip data: {e.Message.ReplaceLineEndings(" ")}", e);
+        }
+        catch (IOException e)
+        {
+            throw new HipVisionException($"{path}: cannot read: {e.Message.ReplaceLineEndings(" ")}", e);
+        }
     }
 
     /// <summary>Reads a float32 array and checks its shape; <paramref name="expectedShape"/> entries of -1 match any size.</summary>
@@ -43,71 +66,73 @@ public static class NpyFile
     /// <summary>Parses .npy bytes; <paramref name="source"/> names the file in errors.</summary>
     public static NpyArray Parse(byte[] bytes, string source)
     {
-        if (bytes.Length < 10 || !bytes.AsSpan(0, 6).SequenceEqual(Magic))
+        ArgumentNullException.ThrowIfNull(bytes);
+        return Parse(new MemoryStream(bytes, writable: false), source);
+    }
+
+    static NpyArray Parse(Stream stream, string source)
+    {
+        Span<byte> preamble = stackalloc byte[12];
+        int got = stream.ReadAtLeast(preamble[..10], 10, throwOnEndOfStream: false);
+        if (got < 10 || !preamble[..6].SequenceEqual(Magic))
             throw new HipVisionException($"{source}: not a .npy file (missing \\x93NUMPY magic)");
-        int major = bytes[6];
-        int headerLength, headerStart;
+        int major = preamble[6];
+        long headerLength;
         switch (major)
         {
             case 1:
-                headerLength = BitConverter.ToUInt16(bytes, 8);
-                headerStart = 10;
+                headerLength = BinaryPrimitives.ReadUInt16LittleEndian(preamble[8..]);
                 break;
             case 2:
             case 3:
-                if (bytes.Length < 12) throw new HipVisionException($"{source}: truncated .npy header");
-                headerLength = checked((int)BitConverter.ToUInt32(bytes, 8));
-                headerStart = 12;
+                if (stream.ReadAtLeast(preamble[10..12], 2, throwOnEndOfStream: false) < 2)
+                    throw new HipVisionException($"{source}: truncated .npy header");
+                headerLength = BinaryPrimitives.ReadUInt32LittleEndian(preamble[8..]);
                 break;
             default:
                 throw new HipVisionException($"{source}: unsupported .npy format version {major}");
         }
-        if (headerStart + headerLength > bytes.Length)
+        if (headerLength > MaxHeaderLength)
+            throw new HipVisionException($"{source}: .npy header of {headerLength} bytes is longer than the {MaxHeaderLength}-byte limit");
+        var headerBytes = new byte[headerLength];
+        if (stream.ReadAtLeast(headerBytes, headerBytes.Length, throwOnEndOfStream: false) < headerBytes.Length)
             throw new HipVisionException($"{source}: .npy header runs past the end of the file");
-        var encoding = major == 3 ? Encoding.UTF8 : Encoding.Latin1;
-        var header = encoding.GetString(bytes, headerStart, headerLength);
-        var dtype = HeaderValue(header, "descr", source).Trim().Trim('\'', '"');
-        var fortran = HeaderValue(header, "fortran_order", source).Trim();
-        if (fortran != "False")
-            throw new HipVisionException($"{source}: Fortran-order arrays are not supported");
-        var shape = ParseShape(HeaderValue(header, "shape", source), source);
-        int itemSize = dtype.Length >= 3 && int.TryParse(dtype.AsSpan(2), out var size) ? size
-            : throw new HipVisionException($"{source}: unsupported dtype '{dtype}'");
-        if (dtype[0] == '>')
-            throw new HipVisionException($"{source}: big-endian dtype '{dtype}' is not supported");
-        long count = shape.Aggregate(1L, (a, b) => a * b);
-        int dataStart = headerStart + headerLength;
-        if (bytes.Length - dataStart != count * itemSize)
+        var header = (major == 3 ? Encoding.UTF8 : Encoding.Latin1).GetString(headerBytes);
+        var (dtype, shape) = NpyHeader.Parse(header, source);
+        int itemSize = NpyHeader.ItemSize(dtype, source);
+        double needed = itemSize;
+        foreach (var d in shape) needed *= d;
+        if (needed > MaxDataBytes)
             throw new HipVisionException(
-                $"{source}: shape [{string.Join(",", shape)}] × {itemSize} bytes needs {count * itemSize} bytes of data, file has {bytes.Length - dataStart}");
-        return new NpyArray(dtype, shape, bytes.AsSpan(dataStart).ToArray());
+                $"{source}: shape [{string.Join(",", shape)}] × {itemSize} bytes needs {needed:0} bytes of data, more than the {MaxDataBytes}-byte limit");
+        var data = ReadData(stream, (long)needed, shape, itemSize, source);
+        return new NpyArray(dtype, shape, data);
     }
 
-    static string HeaderValue(string header, string key, string source)
+    static byte[] ReadData(Stream stream, long needed, int[] shape, int itemSize, string source)
     {
-        int k = header.IndexOf($"'{key}'", StringComparison.Ordinal);
-        if (k < 0) throw new HipVisionException($"{source}: .npy header lacks '{key}'");
-        int colon = header.IndexOf(':', k);
-        int start = colon + 1;
-        if (key == "shape")
+        HipVisionException Mismatch(long have, bool atLeast) => new(
+            $"{source}: shape [{string.Join(",", shape)}] × {itemSize} bytes needs {needed} bytes of data, file has {(atLeast ? "more than " : "")}{have}");
+        if (stream.CanSeek)
         {
-            int open = header.IndexOf('(', start), close = header.IndexOf(')', open + 1);
-            if (open < 0 || close < 0) throw new HipVisionException($"{source}: malformed shape in .npy header");
-            return header.Substring(open + 1, close - open - 1);
+            long left = stream.Length - stream.Position;
+            if (left != needed) throw Mismatch(left, false);
+            var exact = new byte[needed];
+            stream.ReadExactly(exact);
+            return exact;
         }
-        int end = header.IndexOf(',', start);
-        if (end < 0) end = header.IndexOf('}', start);
-        return header.Substring(start, end - start);
-    }
-
-    static int[] ParseShape(string text, string source)
-    {
-        var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var shape = new int[parts.Length];
-        for (int i = 0; i < parts.Length; i++)
-            if (!int.TryParse(parts[i].TrimEnd('L'), out shape[i]) || shape[i] < 0)
-                throw new HipVisionException($"{source}: bad dimension '{parts[i]}' in .npy shape");
-        return shape;
+        // Decompressing: the buffer grows with what actually arrives, never to more than needed + 1 bytes.
+        var buffer = new MemoryStream();
+        var chunk = new byte[1 << 16];
+        while (buffer.Length <= needed)
+        {
+            int n = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, needed + 1 - buffer.Length));
+            if (n == 0) break;
+            buffer.Write(chunk, 0, n);
+        }
+        if (buffer.Length > needed) throw Mismatch(needed, true);
+        if (buffer.Length < needed) throw Mismatch(buffer.Length, false);
+        return buffer.ToArray();
     }
 
     /// <summary>

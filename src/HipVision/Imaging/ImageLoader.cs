@@ -23,41 +23,60 @@ namespace HipVision.Imaging;
 /// </remarks>
 public static class ImageLoader
 {
-    /// <summary>Loads the image file at <paramref name="path"/>.</summary>
-    public static RgbImage Load(string path)
+    /// <summary>
+    /// The default pixel limit (100 MP, a little above Pillow's 89 MP decompression-bomb warning): an image whose
+    /// header declares more is refused before a byte of it is decoded or a pixel buffer allocated.
+    /// </summary>
+    public const long DefaultMaxPixels = 100_000_000;
+
+    /// <summary>The largest image file read, in bytes (a 100 MP JPEG is tens of MB; an uncompressed 100 MP BMP 400 MB).</summary>
+    public const long MaxFileBytes = 1L << 30;
+
+    /// <summary>Loads the image file at <paramref name="path"/>, refusing one above <paramref name="maxPixels"/> pixels.</summary>
+    public static RgbImage Load(string path, long maxPixels = DefaultMaxPixels)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return Load(InputFile.ReadAllBytes(path), path);
+        return Load(InputFile.ReadAllBytes(path, MaxFileBytes, "an image"), path, maxPixels);
     }
 
     /// <summary>Loads an image from the rest of <paramref name="stream"/>; <paramref name="sourceName"/> names it in errors.</summary>
-    public static RgbImage Load(Stream stream, string sourceName)
+    public static RgbImage Load(Stream stream, string sourceName, long maxPixels = DefaultMaxPixels)
     {
         ArgumentNullException.ThrowIfNull(stream);
         using var buffer = new MemoryStream();
         try
         {
-            stream.CopyTo(buffer);
+            var chunk = new byte[1 << 16];
+            int n;
+            while ((n = stream.Read(chunk)) > 0)
+            {
+                if (buffer.Length + n > MaxFileBytes)
+                    throw new HipVisionException($"{sourceName}: more than the {MaxFileBytes}-byte limit for an image");
+                buffer.Write(chunk, 0, n);
+            }
         }
         catch (Exception e) when (e is IOException or NotSupportedException or ObjectDisposedException)
         {
             throw new HipVisionException($"{sourceName}: cannot read: {e.Message}", e);
         }
-        return Load(buffer.ToArray(), sourceName);
+        return Load(buffer.ToArray(), sourceName, maxPixels);
     }
 
     /// <summary>Loads an image from encoded file bytes; <paramref name="sourceName"/> names it in errors.</summary>
-    public static RgbImage Load(byte[] bytes, string sourceName)
+    /// <param name="bytes">The encoded file.</param>
+    /// <param name="sourceName">What errors call the image.</param>
+    /// <param name="maxPixels">Most pixels (width × height, as the header declares them) accepted; checked before decoding.</param>
+    public static RgbImage Load(byte[] bytes, string sourceName, long maxPixels = DefaultMaxPixels)
     {
         ArgumentNullException.ThrowIfNull(bytes);
         sourceName ??= "image";
         if (bytes.Length == 0)
             throw new HipVisionException($"{sourceName}: empty file, not an image");
-        var (image, orientation) = Decode(bytes, sourceName);
+        var (image, orientation) = Decode(bytes, sourceName, Math.Min(maxPixels, Array.MaxLength / 4));
         return ExifOrientation.Apply(image, orientation);
     }
 
-    static (RgbImage Image, int Orientation) Decode(byte[] bytes, string sourceName)
+    static (RgbImage Image, int Orientation) Decode(byte[] bytes, string sourceName, long maxPixels)
     {
         using var data = SKData.CreateCopy(bytes);
         using var codec = SKCodec.Create(data);
@@ -67,9 +86,13 @@ public static class ImageLoader
         if (format is not (SKEncodedImageFormat.Jpeg or SKEncodedImageFormat.Png or SKEncodedImageFormat.Bmp
             or SKEncodedImageFormat.Gif or SKEncodedImageFormat.Webp))
             throw new HipVisionException($"{sourceName}: unsupported image format {format} (expected JPEG/PNG/BMP/GIF/WebP)");
+        // The codec has read only the header so far: refuse a decompression bomb before decoding or allocating.
         int width = codec.Info.Width, height = codec.Info.Height;
-        if (width < 1 || height < 1 || (long)width * height > Array.MaxLength / 4)
+        if (width < 1 || height < 1)
             throw new HipVisionException($"{sourceName}: unsupported image size {width}x{height}");
+        if ((long)width * height > maxPixels)
+            throw new HipVisionException(
+                $"{sourceName}: {format} header declares {width}x{height} = {(long)width * height} pixels, more than the {maxPixels}-pixel limit (a decompression bomb?)");
 
         // Null colour space: Skia then skips colour conversion entirely (Pillow has none either).
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);

@@ -51,10 +51,28 @@ public sealed class ImageProcessor
     public int OutputWidth => FixedOutputSize().Width;
 
     /// <summary>The (height, width) of the output for an input of <paramref name="width"/> × <paramref name="height"/>.</summary>
+    /// <exception cref="HipVisionException">The resize (shortest_edge of a very elongated image) would exceed <see cref="ImageLoader.DefaultMaxPixels"/>.</exception>
     public (int Height, int Width) OutputSizeFor(int width, int height)
     {
-        if (Config.DoCenterCrop) return (Config.CropSize!.Height!.Value, Config.CropSize.Width!.Value);
-        return Config.DoResize ? Config.Size.ResizeTarget(width, height) : (height, width);
+        if (Config.DoCenterCrop)
+        {
+            var (ch, cw) = (Config.CropSize!.Height!.Value, Config.CropSize.Width!.Value);
+            if ((long)ch * cw > ImageLoader.DefaultMaxPixels)
+                throw new HipVisionException(
+                    $"{Config.ImageProcessorType}: crop_size {Config.CropSize} is {(long)ch * cw} pixels, more than the {ImageLoader.DefaultMaxPixels}-pixel limit");
+            return (ch, cw);
+        }
+        return Config.DoResize ? ResizeTarget(width, height) : (height, width);
+    }
+
+    (int Height, int Width) ResizeTarget(int width, int height)
+    {
+        var (h, w) = Config.Size.ResizeTarget(width, height);
+        // shortest_edge keeps the aspect ratio, so a 1×100000 image with shortest_edge 256 would become 256×25.6M.
+        if (h < 1 || w < 1 || (long)h * w > ImageLoader.DefaultMaxPixels)
+            throw new HipVisionException(
+                $"{Config.ImageProcessorType}: resizing a {width}x{height} image to size {Config.Size} gives {w}x{h}, more than the {ImageLoader.DefaultMaxPixels}-pixel limit");
+        return (h, w);
     }
 
     /// <summary>Preprocesses one image into a new float32 array of shape [3, H, W] (CHW).</summary>
@@ -77,7 +95,7 @@ public sealed class ImageProcessor
         var resized = image;
         if (Config.DoResize)
         {
-            var (rh, rw) = Config.Size.ResizeTarget(image.Width, image.Height);
+            var (rh, rw) = ResizeTarget(image.Width, image.Height);
             resized = PilResize.Resize(image, rw, rh, Config.Resample);
         }
         var (outH, outW) = OutputSizeFor(image.Width, image.Height);

@@ -10,26 +10,28 @@ namespace HipVision.Imaging;
 /// </summary>
 internal static class PreprocessorConfigParser
 {
-    public static PreprocessorConfig Load(string path) => Parse(InputFile.ReadAllText(path), path);
+    static readonly JsonDocumentOptions Options = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
+
+    /// <summary>Largest size or crop_size side accepted; far above any processor's, low enough that H·W·3 fits one array.</summary>
+    public const int MaxSide = 16384;
+
+    public static PreprocessorConfig Load(string path)
+    {
+        using var doc = JsonLimits.Load(path, "a preprocessor_config.json", Options);
+        return JsonLimits.Read(path, () => FromRoot(doc.RootElement, path));
+    }
 
     public static PreprocessorConfig Parse(string json, string source)
     {
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
-        }
-        catch (JsonException e)
-        {
-            throw new HipVisionException($"{source}: not valid JSON: {e.Message}", e);
-        }
-        using (doc)
-        {
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                throw new HipVisionException($"{source}: expected a JSON object at the top level");
-            return FromObject(root, source);
-        }
+        using var doc = JsonLimits.Parse(json, source, Options);
+        return JsonLimits.Read(source, () => FromRoot(doc.RootElement, source));
+    }
+
+    static PreprocessorConfig FromRoot(JsonElement root, string source)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+            throw new HipVisionException($"{source}: expected a JSON object at the top level");
+        return FromObject(root, source);
     }
 
     static PreprocessorConfig FromObject(JsonElement root, string source)
@@ -92,27 +94,30 @@ internal static class PreprocessorConfigParser
         {
             JsonValueKind.True => true,
             JsonValueKind.False => false,
-            _ => throw new HipVisionException($"{source}: '{key}' must be true or false, found {v.GetRawText()}"),
+            _ => throw new HipVisionException($"{source}: '{key}' must be true or false, found {Raw(v)}"),
         };
     }
 
     static double? Number(JsonElement root, string key, string source)
     {
         if (!TryGet(root, key, out var v)) return null;
-        if (v.ValueKind != JsonValueKind.Number || !v.TryGetDouble(out var d) || !double.IsFinite(d))
-            throw new HipVisionException($"{source}: '{key}' must be a number, found {v.GetRawText()}");
+        if (!JsonLimits.TryGetFiniteDouble(v, out var d))
+            throw new HipVisionException($"{source}: '{key}' must be a number, found {Raw(v)}");
         return d;
     }
 
     static int PositiveInt(JsonElement v, string key, string source) =>
-        v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i) && i > 0 ? i
-            : throw new HipVisionException($"{source}: '{key}' must be a positive integer, found {v.GetRawText()}");
+        v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i) && i > 0 && i <= MaxSide ? i
+            : throw new HipVisionException($"{source}: '{key}' must be an integer in 1..{MaxSide}, found {Raw(v)}");
+
+    /// <summary>A value as the file spells it, cut to one short line for a message.</summary>
+    static string Raw(JsonElement v) => Weights.PickleReader.Printable(v.GetRawText());
 
     static PilResample? Resample(JsonElement root, string source)
     {
         if (!TryGet(root, "resample", out var v)) return null;
         if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out var i) || i < 0 || i > 5)
-            throw new HipVisionException($"{source}: 'resample' must be a PIL filter number 0-5, found {v.GetRawText()}");
+            throw new HipVisionException($"{source}: 'resample' must be a PIL filter number 0-5, found {Raw(v)}");
         return (PilResample)i;
     }
 
@@ -134,9 +139,9 @@ internal static class PreprocessorConfigParser
                 if (names.SequenceEqual(["shortest_edge"]))
                     return SizeDict.Shortest(PositiveInt(v.GetProperty("shortest_edge"), key + ".shortest_edge", source));
                 throw new HipVisionException(
-                    $"{source}: '{key}' must have keys height and width, or shortest_edge; found {{{string.Join(", ", names)}}}");
+                    $"{source}: '{key}' must have keys height and width, or shortest_edge; found {{{Weights.PickleReader.Printable(string.Join(", ", names))}}}");
             default:
-                throw new HipVisionException($"{source}: '{key}' must be an integer, [height, width] or an object, found {v.GetRawText()}");
+                throw new HipVisionException($"{source}: '{key}' must be an integer, [height, width] or an object, found {Raw(v)}");
         }
     }
 
@@ -150,8 +155,8 @@ internal static class PreprocessorConfigParser
             return [d, d, d];
         }
         if (v.ValueKind != JsonValueKind.Array || v.GetArrayLength() != 3
-            || v.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.Number || !double.IsFinite(e.GetDouble())))
-            throw new HipVisionException($"{source}: '{key}' must be a number or a list of 3 numbers (R, G, B), found {v.GetRawText()}");
+            || v.EnumerateArray().Any(e => !JsonLimits.TryGetFiniteDouble(e, out _)))
+            throw new HipVisionException($"{source}: '{key}' must be a number or a list of 3 numbers (R, G, B), found {Raw(v)}");
         return v.EnumerateArray().Select(e => e.GetDouble()).ToArray();
     }
 }

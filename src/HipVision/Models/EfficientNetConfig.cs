@@ -230,13 +230,36 @@ public sealed record EfficientNetConfig : ModelConfig
             if (list.Count != stages) Fail($"{name} has {list.Count} entries, in_channels has {stages}: one per stage");
         if (!(WidthCoefficient > 0) || !(DepthCoefficient > 0) || DepthDivisor < 1 || !(SqueezeExpansionRatio > 0) || NumChannels < 1 || !(BatchNormEps >= 0))
             Fail($"width_coefficient {WidthCoefficient}, depth_coefficient {DepthCoefficient}, depth_divisor {DepthDivisor}, squeeze_expansion_ratio {SqueezeExpansionRatio}, num_channels {NumChannels}, batch_norm_eps {BatchNormEps}: must be positive");
+        // Bounds before anything is derived: round_filters and round_repeats of hostile coefficients would overflow
+        // (or, with .NET's saturating casts, ask for 2^31 blocks) long before a weight is read.
+        if (stages > 64) Fail($"in_channels has {stages} stages, more than 64");
+        if (WidthCoefficient > 64 || DepthCoefficient > 64 || DepthDivisor > 1024 || NumChannels > MaxChannels || ImageSize > MaxImageSize)
+            Fail($"width_coefficient {WidthCoefficient}, depth_coefficient {DepthCoefficient}, depth_divisor {DepthDivisor}, num_channels {NumChannels}, image_size {ImageSize}: above the limits 64, 64, 1024, {MaxChannels}, {MaxImageSize}");
+        double blocks = 0;
         for (int s = 0; s < stages; s++)
         {
+            if (InChannels[s] > MaxChannels || OutChannels[s] > MaxChannels || ExpandRatios[s] > 64 || KernelSizes[s] > 64 || NumBlockRepeats[s] > 1024)
+                Fail($"stage {s}: in_channels {InChannels[s]}, out_channels {OutChannels[s]}, expand_ratios {ExpandRatios[s]}, kernel_sizes {KernelSizes[s]}, num_block_repeats {NumBlockRepeats[s]}: above the limits {MaxChannels}, {MaxChannels}, 64, 64, 1024");
+            blocks += Math.Ceiling(DepthCoefficient * Math.Max(NumBlockRepeats[s], 0));
+        }
+        if (blocks > 4096) Fail($"depth_coefficient {DepthCoefficient} and num_block_repeats make {blocks} blocks, more than 4096");
+        for (int s = 0; s < stages; s++)
+        {
+            if ((long)RoundFilters(Math.Max(InChannels[s], OutChannels[s])) * ExpandRatios[s] > 4 * MaxChannels)
+                Fail($"stage {s}: width_coefficient {WidthCoefficient} and expand_ratios {ExpandRatios[s]} make a layer wider than {4 * MaxChannels} channels");
             if (InChannels[s] < 1 || OutChannels[s] < 1 || ExpandRatios[s] < 1 || NumBlockRepeats[s] < 1 || KernelSizes[s] < 1)
                 Fail($"stage {s}: in_channels {InChannels[s]}, out_channels {OutChannels[s]}, expand_ratios {ExpandRatios[s]}, num_block_repeats {NumBlockRepeats[s]}, kernel_sizes {KernelSizes[s]}: must be at least 1");
             if (Strides[s] is not (1 or 2)) Fail($"stage {s}: stride {Strides[s]} is not supported (HF's depthwise layer handles 1 and 2)");
             if (Strides[s] == 2 && KernelSizes[s] < 2) Fail($"stage {s}: a stride-2 stage needs kernel_sizes ≥ 2 (correct_pad pads k//2−1), got {KernelSizes[s]}");
         }
+        foreach (var b in Blocks)
+        {
+            CheckTensorSize(source, $"block {b.Index}'s expansion weight", (double)b.InDim * b.ExpandDim);
+            CheckTensorSize(source, $"block {b.Index}'s projection weight", (double)b.ExpandDim * b.OutDim);
+            CheckTensorSize(source, $"block {b.Index}'s depthwise weight", (double)b.ExpandDim * b.Kernel * b.Kernel);
+        }
+        CheckTensorSize(source, "top_conv (hidden_dim × last block width)", (double)HiddenDim * LastBlockDim);
+        CheckTensorSize(source, "the classifier (num_labels × hidden_dim)", (double)NumLabels * HiddenDim);
         if (HiddenDim != RoundFilters(1280))
             Fail($"hidden_dim {HiddenDim} does not equal round_filters(1280) = {RoundFilters(1280)} (HF's top_conv has that many outputs, top_bn and the classifier hidden_dim)");
         var (h, w) = FinalMapSize(source);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HipVision.IO;
 
 namespace HipVision.Models;
 
@@ -17,7 +18,7 @@ public readonly struct JsonConfigReader(JsonElement root, string source)
 
     /// <summary>A number, or <paramref name="fallback"/>.</summary>
     public double Double(string key, double fallback) =>
-        TryGet(key, out var v) ? (v.ValueKind == JsonValueKind.Number ? v.GetDouble() : throw Bad(key, "a number")) : fallback;
+        TryGet(key, out var v) ? (JsonLimits.TryGetFiniteDouble(v, out var d) ? d : throw Bad(key, "a finite number")) : fallback;
 
     /// <summary>A boolean, or <paramref name="fallback"/>.</summary>
     public bool Bool(string key, bool fallback) =>

@@ -15,8 +15,8 @@ public sealed record MobileNetV1Config : ModelConfig
     /// <summary>Stride of each of the 13 depthwise-separable layers (HF and the TF reference).</summary>
     public static IReadOnlyList<int> LayerStrides { get; } = [1, 2, 1, 2, 1, 2, 1, 1, 1, 1, 1, 2, 1];
 
-    /// <summary>Widest layer accepted (a pointwise weight of MaxWidth² elements still fits one array).</summary>
-    const int MaxWidth = 46_340;
+    /// <summary>Widest layer accepted (a pointwise weight of MaxWidth² elements is <see cref="ModelConfig.MaxTensorElements"/>).</summary>
+    const int MaxWidth = 16_384;
 
     /// <inheritdoc/>
     public override string ModelType => "mobilenet_v1";
@@ -98,8 +98,11 @@ public sealed record MobileNetV1Config : ModelConfig
             throw new HipVisionException($"{json.Source}: depth_multiplier {c.DepthMultiplier.ToString(CultureInfo.InvariantCulture)} and min_depth {c.MinDepth} make layers wider than {MaxWidth} channels");
         if (c.ImageSize <= 0)
             throw new HipVisionException($"{json.Source}: image_size {c.ImageSize} must be positive");
+        CheckRange(json.Source, "image_size", c.ImageSize, 1, MaxImageSize);
+        CheckRange(json.Source, "num_channels", c.NumChannels, 1, MaxChannels);
         if (!(c.LayerNormEps >= 0))
             throw new HipVisionException($"{json.Source}: layer_norm_eps {c.LayerNormEps.ToString(CultureInfo.InvariantCulture)} must not be negative");
+        CheckTensorSize(json.Source, "the classifier (num_labels × widest layer)", (double)c.NumLabels * c.Widths().Max());
         if (c.NumLabels == 0)
             throw new HipVisionException($"{json.Source}: num_labels is 0; HipVision runs the classification head only");
         return c;

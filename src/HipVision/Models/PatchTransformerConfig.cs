@@ -31,6 +31,12 @@ public abstract record PatchTransformerConfig : ModelConfig
     /// <summary>Patches per image.</summary>
     public int NumPatches => (ImageSize / PatchSize) * (ImageSize / PatchSize);
 
+    /// <summary>Most patches per image accepted (a 1024-pixel image in 16-pixel patches; ViT-B/16 at 224 has 196, DINOv2 at 518 1369).</summary>
+    public const int MaxPatches = 4096;
+
+    /// <summary>Most encoder layers accepted (ViT-g has 40).</summary>
+    public const int MaxLayers = 1024;
+
     /// <summary>A <typeparamref name="T"/> with the shared fields and labels read from config.json and validated.</summary>
     protected static T ReadEncoder<T>(JsonConfigReader json) where T : PatchTransformerConfig, new()
     {
@@ -53,8 +59,24 @@ public abstract record PatchTransformerConfig : ModelConfig
             throw new HipVisionException($"{json.Source}: hidden_size {c.HiddenSize} is not divisible by num_attention_heads {c.NumAttentionHeads}");
         if (c.NumHiddenLayers < 0 || c.IntermediateSize <= 0 || c.NumChannels <= 0)
             throw new HipVisionException($"{json.Source}: num_hidden_layers {c.NumHiddenLayers}, intermediate_size {c.IntermediateSize}, num_channels {c.NumChannels}: sizes must be positive (layers may be 0)");
+        CheckRange(json.Source, "image_size", c.ImageSize, 1, MaxImageSize);
+        CheckRange(json.Source, "hidden_size", c.HiddenSize, 1, MaxChannels);
+        CheckRange(json.Source, "intermediate_size", c.IntermediateSize, 1, MaxChannels);
+        CheckRange(json.Source, "num_channels", c.NumChannels, 1, MaxChannels);
+        CheckRange(json.Source, "num_hidden_layers", c.NumHiddenLayers, 0, MaxLayers);
         if (c.PatchSize <= 0 || c.ImageSize < c.PatchSize)
             throw new HipVisionException($"{json.Source}: image_size {c.ImageSize} and patch_size {c.PatchSize} give no patches");
+        // Tokens bound the attention scores [heads, T, T] and BEiT's [T, T] relative position index.
+        if (c.NumPatches > MaxPatches)
+            throw new HipVisionException($"{json.Source}: image_size {c.ImageSize} and patch_size {c.PatchSize} give {c.NumPatches} patches, more than {MaxPatches}");
+        double d = c.HiddenSize;
+        CheckTensorSize(json.Source, "the MLP weight (intermediate_size × hidden_size)", d * c.IntermediateSize);
+        CheckTensorSize(json.Source, "the patch embedding (hidden_size × num_channels × patch_size²)", d * c.NumChannels * c.PatchSize * c.PatchSize);
+        CheckTensorSize(json.Source, "the classifier (num_labels × hidden_size)", d * c.NumLabels);
+        CheckTensorSize(json.Source, "an attention weight (hidden_size²)", d * d);
+        CheckTensorSize(json.Source, "the position embeddings ((patches + 1) × hidden_size)", d * (c.NumPatches + 1.0));
+        double window = 2.0 * c.ImageSize / c.PatchSize - 1;
+        CheckTensorSize(json.Source, "a relative position bias table (window offsets × num_attention_heads)", (window * window + 3) * c.NumAttentionHeads);
         return c;
     }
 }

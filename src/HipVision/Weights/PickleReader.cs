@@ -24,12 +24,22 @@ internal sealed class PickleReader
     // so a hostile length cannot make us allocate more than the pickle itself holds.
     const int MaxLineLength = 1024;
 
+    // numpy's NPY_MAXDIMS; torch allows no more either in practice.
+    const int MaxRank = 64;
+    const double MaxElements = 1L << 53;
+
+    // LONG1/LONG4 beyond this many bytes cannot be a 64-bit integer however it is padded.
+    const int MaxLongBytes = 64;
+
     readonly byte[] _data;
     readonly string _source;
     readonly string _record;
     readonly List<object?> _stack = [];
     readonly Stack<int> _marks = new();
-    readonly Dictionary<long, object?> _memo = [];
+    // Pickler numbers memo entries 0, 1, 2, ... in the order it writes them (memo ids are len(memo)), so the memo is
+    // a list: an id may overwrite an entry or append the next one, never skip ahead, which keeps the memo's memory
+    // within a pointer per PUT opcode however the ids are chosen.
+    readonly List<object?> _memo = [];
     int _pos;
     int _opStart;
 
@@ -125,9 +135,9 @@ internal sealed class PickleReader
 
                 case (byte)'h': Push(Get(U8())); break; // BINGET
                 case (byte)'j': Push(Get(BinaryPrimitives.ReadUInt32LittleEndian(Take(4)))); break; // LONG_BINGET
-                case (byte)'q': _memo[U8()] = Peek(); break; // BINPUT
-                case (byte)'r': _memo[BinaryPrimitives.ReadUInt32LittleEndian(Take(4))] = Peek(); break; // LONG_BINPUT
-                case 0x94: _memo[_memo.Count] = Peek(); break; // MEMOIZE
+                case (byte)'q': Put(U8()); break; // BINPUT
+                case (byte)'r': Put(BinaryPrimitives.ReadUInt32LittleEndian(Take(4))); break; // LONG_BINPUT
+                case 0x94: Put(_memo.Count); break; // MEMOIZE
 
                 case (byte)'c': Push(Global(Line(), Line())); break; // GLOBAL
                 case 0x93: // STACK_GLOBAL
@@ -195,15 +205,22 @@ internal sealed class PickleReader
             || a[2] is not object?[] size || a[3] is not object?[] stride || size.Length != stride.Length
             || a[4] is not bool || a[5] is not PickleDict || (a.Length == 7 && a[6] is not null and not PickleDict))
             throw Error($"torch._utils._rebuild_tensor_v2 arguments {Describe(a)} are not (storage, offset, size, stride, requires_grad, hooks)");
+        if (size.Length > MaxRank)
+            throw Error($"tensor of {size.Length} dimensions, more than {MaxRank}");
         var shape = new int[size.Length];
         var strides = new long[size.Length];
+        double elements = 1;
         for (int d = 0; d < size.Length; d++)
         {
             if (size[d] is not long n || n < 0 || n > int.MaxValue || stride[d] is not long s || s < 0)
                 throw Error($"tensor size {Describe(size)} / stride {Describe(stride)} holds a value that is not a non-negative integer");
             shape[d] = (int)n;
             strides[d] = s;
+            elements *= n;
         }
+        // Every later product (element count, bytes) is then exact in 64 bits; the storage check bounds it further.
+        if (elements > MaxElements)
+            throw Error($"tensor size {Describe(size)} has more than 2^53 elements");
         return new TorchTensorRef(storage, offset, shape, strides);
     }
 
@@ -231,7 +248,15 @@ internal sealed class PickleReader
         Peek() as PickleDict ?? throw Error($"SETITEM on {Describe(Peek())}, not a dict");
 
     object? Get(long index) =>
-        _memo.TryGetValue(index, out var v) ? v : throw Error($"memo entry {index} read before it was written");
+        index < _memo.Count ? _memo[(int)index] : throw Error($"memo entry {index} read before it was written");
+
+    void Put(long index)
+    {
+        var value = Peek();
+        if (index < _memo.Count) _memo[(int)index] = value;
+        else if (index == _memo.Count) _memo.Add(value);
+        else throw Error($"memo entry {index} written after only {_memo.Count} entries (pickle numbers them in order)");
+    }
 
     void Push(object? value) => _stack.Add(value);
 
@@ -278,6 +303,7 @@ internal sealed class PickleReader
     // LONG1/LONG4: little-endian two's complement of n bytes.
     long Long(int n)
     {
+        if (n > MaxLongBytes) throw Error($"integer of {n} bytes does not fit in 64 bits");
         var bytes = Take(n);
         var value = new BigInteger(bytes, isUnsigned: false, isBigEndian: false);
         if (value < long.MinValue || value > long.MaxValue)

@@ -20,7 +20,11 @@ public sealed class PyTorchCheckpoint : IWeightSource
     public const string IndexFileName = "pytorch_model.bin.index.json";
 
     // data.pkl holds names and shapes only; a real one is kilobytes to a few megabytes.
-    const long MaxPickleBytes = 256L << 20;
+    const long MaxPickleBytes = 64L << 20;
+
+    // Deflate cannot expand data more than 1032-fold; a record declaring more is lying about its size
+    // (a zip bomb or a damaged archive). torch.save stores records uncompressed (ratio 1).
+    const long MaxDeflateRatio = 1032;
 
     readonly ZipArchive _zip;
     readonly Dictionary<string, PyTorchTensorInfo> _byName;
@@ -80,6 +84,11 @@ public sealed class PyTorchCheckpoint : IWeightSource
             else stream.Dispose();
             if (e is IOException or UnauthorizedAccessException)
                 throw new HipVisionException($"{path}: cannot read: {OneLine(e.Message)}", e);
+            if (e is NotSupportedException)
+                throw new HipVisionException($"{path}: cannot read: a checkpoint must be a regular file (a zip is read by seeking), not a pipe", e);
+            // ZipArchive checks parts of the central directory only when the entries are first listed.
+            if (e is InvalidDataException)
+                throw new HipVisionException($"{path}: truncated or damaged zip archive: {OneLine(e.Message)}", e);
             throw;
         }
     }
@@ -146,7 +155,8 @@ public sealed class PyTorchCheckpoint : IWeightSource
 
     static void CheckStorage(PyTorchTensorInfo info, TorchStorageRef storage, ZipArchiveEntry entry, string path)
     {
-        string where = $"{path}: tensor '{info.Name}'";
+        string where = $"{path}: tensor '{PickleReader.Printable(info.Name)}'";
+        CheckDeclaredSize(entry, path);
         int size = storage.Dtype.Size();
         if (storage.Numel > entry.Length / size)
             throw new HipVisionException(
@@ -189,14 +199,16 @@ public sealed class PyTorchCheckpoint : IWeightSource
         return result;
     }
 
-    /// <summary>A tensor as float32 in C order, converting F16, BF16 and F64.</summary>
+    /// <summary>A tensor as float32 in C order, converting F16, BF16 and F64; NaN or ±Inf values are a warning naming the tensor.</summary>
     /// <exception cref="HipVisionException">No such tensor, or it is not floating point.</exception>
     public float[] ReadFloat32(string name)
     {
         var info = Info(name);
         if (!info.Dtype.IsFloat())
             throw new HipVisionException($"{Path}: tensor '{name}' has dtype {info.Dtype.HeaderName()}, expected a floating-point dtype (F32, F16, BF16, F64)");
-        return Float32Conversion.ToFloat32(ReadBytes(name), info.Dtype);
+        var values = Float32Conversion.ToFloat32(ReadBytes(name), info.Dtype, out bool nonFinite);
+        Float32Conversion.WarnIfNonFinite(nonFinite, values, Path, name);
+        return values;
     }
 
     /// <summary>The tensor as float32, after checking that it exists and has the expected shape.</summary>
@@ -242,8 +254,16 @@ public sealed class PyTorchCheckpoint : IWeightSource
         }
     }
 
+    static void CheckDeclaredSize(ZipArchiveEntry entry, string path)
+    {
+        if (entry.Length > MaxDeflateRatio * entry.CompressedLength + 1024)
+            throw new HipVisionException(
+                $"{path}: record '{PickleReader.Printable(entry.FullName)}' declares {entry.Length} bytes from {entry.CompressedLength} compressed bytes, more than deflate can produce (a zip bomb or a damaged archive)");
+    }
+
     static byte[] ReadRecord(ZipArchiveEntry entry, long limit, string path)
     {
+        CheckDeclaredSize(entry, path);
         if (entry.Length > limit)
             throw new HipVisionException($"{path}: record '{entry.FullName}' is {entry.Length} bytes, more than the {limit}-byte limit");
         var bytes = new byte[entry.Length];

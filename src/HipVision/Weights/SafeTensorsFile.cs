@@ -108,7 +108,8 @@ public sealed unsafe class SafeTensorsFile : IDisposable
 
     /// <summary>
     /// A tensor as float32, converting F16, BF16 and F64 (hub checkpoints are sometimes stored in half
-    /// precision). F64 rounds to nearest; F16 and BF16 convert exactly.
+    /// precision). F64 rounds to nearest; F16 and BF16 convert exactly. NaN or ±Inf values are a warning
+    /// (<see cref="HipVisionWarnings"/>) naming the tensor, checked during the conversion itself.
     /// </summary>
     /// <exception cref="HipVisionException">No such tensor, or it is not floating point.</exception>
     public float[] ReadFloat32(string name)
@@ -116,7 +117,9 @@ public sealed unsafe class SafeTensorsFile : IDisposable
         var info = Info(name);
         if (!info.Dtype.IsFloat())
             throw new HipVisionException($"{Path}: tensor '{name}' has dtype {info.Dtype.HeaderName()}, expected a floating-point dtype (F32, F16, BF16, F64)");
-        return Float32Conversion.ToFloat32(Bytes(name), info.Dtype);
+        var values = Float32Conversion.ToFloat32(Bytes(name), info.Dtype, out bool nonFinite);
+        Float32Conversion.WarnIfNonFinite(nonFinite, values, Path, name);
+        return values;
     }
 
     /// <summary>Unmaps the file; spans from <see cref="Bytes"/> must not be used afterwards.</summary>

@@ -15,6 +15,9 @@ internal static class SafeTensorsHeader
 
     public const string MetadataKey = "__metadata__";
 
+    /// <summary>Most dimensions a tensor may have (numpy's NPY_MAXDIMS; no checkpoint comes near).</summary>
+    public const int MaxRank = 64;
+
     public static (List<SafeTensorInfo> Tensors, Dictionary<string, string> Metadata) Parse(
         ReadOnlySpan<byte> header, long dataSize, string file)
     {
@@ -37,26 +40,29 @@ internal static class SafeTensorsHeader
             throw new HipVisionException($"{file}: header is not valid JSON: {OneLine(e.Message)}");
         }
         using (doc)
+            return IO.JsonLimits.Read(file, () => Read(doc, dataSize, file));
+    }
+
+    static (List<SafeTensorInfo> Tensors, Dictionary<string, string> Metadata) Read(JsonDocument doc, long dataSize, string file)
+    {
+        var root = doc.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+            throw new HipVisionException($"{file}: header is a JSON {root.ValueKind.ToString().ToLowerInvariant()}, expected an object");
+        var tensors = new List<SafeTensorInfo>();
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in root.EnumerateObject())
         {
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                throw new HipVisionException($"{file}: header is a JSON {root.ValueKind.ToString().ToLowerInvariant()}, expected an object");
-            var tensors = new List<SafeTensorInfo>();
-            var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var entry in root.EnumerateObject())
-            {
-                // JsonDocument keeps duplicate keys; a second entry under one name would be silently ambiguous.
-                if (!seen.Add(entry.Name))
-                    throw new HipVisionException($"{file}: header names '{entry.Name}' twice");
-                if (entry.Name == MetadataKey)
-                    ReadMetadata(entry.Value, metadata, file);
-                else
-                    tensors.Add(ReadTensor(entry.Name, entry.Value, dataSize, file));
-            }
-            CheckOverlaps(tensors, file);
-            return (tensors, metadata);
+            // JsonDocument keeps duplicate keys; a second entry under one name would be silently ambiguous.
+            if (!seen.Add(entry.Name))
+                throw new HipVisionException($"{file}: header names '{PickleReader.Printable(entry.Name)}' twice");
+            if (entry.Name == MetadataKey)
+                ReadMetadata(entry.Value, metadata, file);
+            else
+                tensors.Add(ReadTensor(entry.Name, entry.Value, dataSize, file));
         }
+        CheckOverlaps(tensors, file);
+        return (tensors, metadata);
     }
 
     static void ReadMetadata(JsonElement value, Dictionary<string, string> metadata, string file)
@@ -73,7 +79,7 @@ internal static class SafeTensorsHeader
 
     static SafeTensorInfo ReadTensor(string name, JsonElement value, long dataSize, string file)
     {
-        string where = $"{file}: tensor '{name}'";
+        string where = $"{file}: tensor '{PickleReader.Printable(name)}'";
         if (value.ValueKind != JsonValueKind.Object)
             throw new HipVisionException($"{where}: entry is not a JSON object");
         if (!value.TryGetProperty("dtype", out var dtypeJson) || dtypeJson.ValueKind != JsonValueKind.String)
@@ -85,6 +91,8 @@ internal static class SafeTensorsHeader
 
         if (!value.TryGetProperty("shape", out var shapeJson) || shapeJson.ValueKind != JsonValueKind.Array)
             throw new HipVisionException($"{where}: missing array field 'shape'");
+        if (shapeJson.GetArrayLength() > MaxRank)
+            throw new HipVisionException($"{where}: shape has {shapeJson.GetArrayLength()} dimensions, more than {MaxRank}");
         var shape = new int[shapeJson.GetArrayLength()];
         int i = 0;
         foreach (var d in shapeJson.EnumerateArray())
@@ -129,7 +137,7 @@ internal static class SafeTensorsHeader
             SafeTensorInfo prev = sorted[k - 1], cur = sorted[k];
             if (cur.DataBegin < prev.DataEnd)
                 throw new HipVisionException(
-                    $"{file}: tensor '{cur.Name}': data_offsets [{cur.DataBegin}, {cur.DataEnd}] overlap tensor '{prev.Name}' [{prev.DataBegin}, {prev.DataEnd}]");
+                    $"{file}: tensor '{PickleReader.Printable(cur.Name)}': data_offsets [{cur.DataBegin}, {cur.DataEnd}] overlap tensor '{PickleReader.Printable(prev.Name)}' [{prev.DataBegin}, {prev.DataEnd}]");
         }
     }
 

@@ -89,32 +89,36 @@ public sealed class SafeTensorsWeights : IWeightSource
 
     internal static List<(string Name, string Shard)> ReadWeightMap(string indexPath)
     {
-        var bytes = InputFile.ReadAllBytes(indexPath);
-        try
-        {
-            // Files saved by Windows editors often start with a UTF-8 byte order mark, which JsonDocument rejects.
-            var json = bytes.AsMemory();
-            if (json.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) json = json[3..];
-            using var doc = JsonDocument.Parse(json);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object
-                || !doc.RootElement.TryGetProperty("weight_map", out var map) || map.ValueKind != JsonValueKind.Object)
-                throw new HipVisionException($"{indexPath}: no \"weight_map\" object");
-            var result = new List<(string, string)>();
-            foreach (var p in map.EnumerateObject())
-            {
-                var shard = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : "";
-                // A shard name is a plain file name beside the index; anything else could reach outside the model.
-                if (shard.Length == 0 || shard != Path.GetFileName(shard))
-                    throw new HipVisionException($"{indexPath}: tensor '{p.Name}' maps to '{p.Value.GetRawText()}', not a file name");
-                result.Add((p.Name, shard));
-            }
-            return result;
-        }
-        catch (JsonException e)
-        {
-            throw new HipVisionException($"{indexPath}: not valid JSON: {e.Message.ReplaceLineEndings(" ")}", e);
-        }
+        using var doc = JsonLimits.Load(indexPath, "a shard index");
+        return JsonLimits.Read(indexPath, () => WeightMap(doc, indexPath));
     }
+
+    static List<(string Name, string Shard)> WeightMap(JsonDocument doc, string indexPath)
+    {
+        if (doc.RootElement.ValueKind != JsonValueKind.Object
+            || !doc.RootElement.TryGetProperty("weight_map", out var map) || map.ValueKind != JsonValueKind.Object)
+            throw new HipVisionException($"{indexPath}: no \"weight_map\" object");
+        var result = new List<(string, string)>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var p in map.EnumerateObject())
+        {
+            // JsonDocument keeps duplicate keys; two shards for one tensor would be silently ambiguous.
+            if (!seen.Add(p.Name))
+                throw new HipVisionException($"{indexPath}: weight_map names tensor '{PickleReader.Printable(p.Name)}' twice");
+            var shard = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : "";
+            if (!IsPlainFileName(shard))
+                throw new HipVisionException(
+                    $"{indexPath}: tensor '{PickleReader.Printable(p.Name)}' maps to '{PickleReader.Printable(p.Value.GetRawText())}', not a file name");
+            result.Add((p.Name, shard));
+        }
+        return result;
+    }
+
+    // A shard name is a plain file name beside the index; anything else could reach outside the model
+    // ("../x", "/etc/x", "..") or is not a name the OS can open (NUL, control characters).
+    static bool IsPlainFileName(string shard) =>
+        shard.Length is > 0 and <= 255 && shard != "." && shard != ".." && shard == Path.GetFileName(shard)
+        && shard.IndexOfAny(['/', '\\']) < 0 && !shard.Any(char.IsControl);
 
     /// <summary>True when some file holds the tensor.</summary>
     public bool Contains(string name) => _byName.ContainsKey(name);

@@ -140,7 +140,14 @@ public class EfficientNetConfigTests
     [TestCase("\"hidden_act\": \"relu\"", "hidden_act 'relu' is not supported")]
     [TestCase("\"strides\": [1, 3, 2, 2, 1, 2, 1]", "stage 1: stride 3 is not supported")]
     [TestCase("\"kernel_sizes\": [3, 3]", "kernel_sizes has 2 entries, in_channels has 7")]
-    [TestCase("\"image_size\": 100000", "larger than the pooler's AvgPool2d kernel")]
+    [TestCase("\"image_size\": 4096, \"width_coefficient\": 0.05, \"hidden_dim\": 64", "larger than the pooler's AvgPool2d kernel")]
+    [TestCase("\"image_size\": 100000", "image_size 100000: above the limits")]
+    [TestCase("\"depth_coefficient\": 1e9", "depth_coefficient 1000000000")]
+    [TestCase("\"depth_coefficient\": 60, \"num_block_repeats\": [100, 100, 100, 100, 100, 100, 100]", "42000 blocks, more than 4096")]
+    [TestCase("\"width_coefficient\": 1e300", "above the limits")]
+    [TestCase("\"width_coefficient\": 1e400", "'width_coefficient' must be a finite number")]
+    [TestCase("\"expand_ratios\": [1, 6, 6, 6, 6, 6, 2000000000]", "stage 6")]
+    [TestCase("\"depth_divisor\": 2147483647", "depth_divisor 2147483647")]
     [TestCase("\"image_size\": 8", "image_size 8 is too small")]
     public void Parse_invalidConfig_oneLineErrorNamingTheFile(string field, string message)
     {

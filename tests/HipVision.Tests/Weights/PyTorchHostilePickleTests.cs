@@ -141,3 +141,144 @@ public class PyTorchHostilePickleTests
         Assert.That(Refused(p.BinPersId().Stop().ToArray()), Does.Contain("persistent id ((tuple of 1,),)"));
     }
 }
+
+/// <summary>Pickles and archives that abuse sizes rather than globals: bounded work, bounded memory, one typed line.</summary>
+public class PyTorchResourceAbuseTests
+{
+    TempDir _tmp = null!;
+
+    [SetUp]
+    public void SetUp() => _tmp = new TempDir();
+
+    [TearDown]
+    public void TearDown() => _tmp.Dispose();
+
+    string Fails(string path)
+    {
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var e = Assert.Throws<HipVisionException>(() => PyTorchCheckpoint.Open(path).Dispose());
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        TestContext.Out.WriteLine($"{e!.Message} ({allocated} bytes allocated, {clock.ElapsedMilliseconds} ms)");
+        Assert.That(e.Message, Does.StartWith(path + ":").And.Not.Contain('\n'));
+        Assert.That(allocated, Is.LessThan(64L << 20), "no allocation beyond a small multiple of the pickle");
+        return e.Message;
+    }
+
+    string Checkpoint(TorchPickle pickle, IReadOnlyDictionary<string, byte[]>? storages = null) =>
+        TorchPickle.WriteCheckpoint(_tmp.File("pytorch_model.bin"), pickle.Stop().ToArray(), storages);
+
+    // Regression: [2^30, 2^30, 2^30] wrapped ElementCount to 0 in 64 bits, so the view "fit" a 1-element storage.
+    [Test]
+    public void Tensor_shapeWhoseProductOverflows_refused()
+    {
+        var p = new TorchPickle().Proto().EmptyDict().Str("w").Tensor("FloatStorage", "0", 1, 0, [1 << 30, 1 << 30, 1 << 30], [0, 0, 0]).SetItem();
+        Assert.That(Fails(Checkpoint(p, new Dictionary<string, byte[]> { ["0"] = TorchPickle.Floats(1) })), Does.Contain("more than 2^53 elements"));
+    }
+
+    [Test]
+    public void Tensor_rankAbove64_refused()
+    {
+        var shape = Enumerable.Repeat(1, 65).ToArray();
+        var p = new TorchPickle().Proto().EmptyDict().Str("w").Tensor("FloatStorage", "0", 1, 0, shape, TorchPickle.ContiguousStride(shape)).SetItem();
+        Assert.That(Fails(Checkpoint(p, new Dictionary<string, byte[]> { ["0"] = TorchPickle.Floats(1) })), Does.Contain("65 dimensions, more than 64"));
+    }
+
+    [Test]
+    public void Long4_ofAMegabyte_refusedWithoutBigIntegerWork()
+    {
+        var p = new TorchPickle().Proto().Op([0x8b, .. BitConverter.GetBytes(1 << 20), .. new byte[1 << 20]]);
+        Assert.That(Fails(Checkpoint(p)), Does.Contain("integer of 1048576 bytes does not fit in 64 bits"));
+    }
+
+    [Test]
+    public void List_containingItself_describedWithoutRecursing()
+    {
+        // l = []; l.append(l); {'w': l}
+        var p = new TorchPickle().Proto().EmptyDict().Str("w").Op((byte)']').Put(0).Get(0).Op((byte)'a').SetItem();
+        Assert.That(Fails(Checkpoint(p)), Does.Contain("entry 'w' is a list, not a tensor"));
+    }
+
+    [Test]
+    public void PersistentId_tupleHoldingACyclicList_describedWithoutRecursing()
+    {
+        var p = new TorchPickle().Proto().Op((byte)']').Put(0).Get(0).Op((byte)'a').Get(0).Tuple2().BinPersId();
+        Assert.That(Fails(Checkpoint(p)), Does.Contain("persistent id (list of 1, list of 1)"));
+    }
+
+    [Test]
+    public void Memo_millionsOfEntries_boundedByThePickleAndTyped()
+    {
+        // 1M LONG_BINPUT, then a refused opcode: linear work, memory a pointer per PUT.
+        var p = new TorchPickle().Proto().Op((byte)'N');
+        var ops = new byte[5 * 1_000_000];
+        for (int i = 0; i < 1_000_000; i++)
+        {
+            ops[5 * i] = (byte)'r';
+            BitConverter.TryWriteBytes(ops.AsSpan(5 * i + 1), i);
+        }
+        p.Op(ops).Op((byte)'i');
+        Assert.That(Fails(Checkpoint(p)), Does.Contain("unsupported pickle opcode INST"));
+    }
+
+    // Regression: the memo was a dictionary keyed by any 32-bit id, so sparse ids cost ~80 bytes per 5-byte opcode.
+    [Test]
+    public void Memo_idSkippingAhead_refused()
+    {
+        var p = new TorchPickle().Proto().Op((byte)'N').Put(0).Op([(byte)'r', 0xff, 0xff, 0xff, 0x7f]);
+        Assert.That(Fails(Checkpoint(p)), Does.Contain("memo entry 2147483647 written after only 1 entries"));
+    }
+
+    [Test]
+    public void Stack_millionsOfMarks_typed()
+    {
+        var p = new TorchPickle().Proto().Op(Enumerable.Repeat((byte)'(', 2_000_000).ToArray());
+        Assert.That(Fails(Checkpoint(p)), Does.Contain("STOP with 0 values on the stack and 2000000 open marks"));
+    }
+
+    [Test]
+    public void DataPkl_deflateBombAboveTheLimit_refusedFromItsDeclaredSize()
+    {
+        // 80 MiB of zeros deflate to ~80 KB; the declared size is refused before a byte is inflated.
+        var path = _tmp.File("pytorch_model.bin");
+        using (var zip = new System.IO.Compression.ZipArchive(File.Create(path), System.IO.Compression.ZipArchiveMode.Create))
+        using (var s = zip.CreateEntry("archive/data.pkl", System.IO.Compression.CompressionLevel.SmallestSize).Open())
+        {
+            var zeros = new byte[1 << 20];
+            for (int i = 0; i < 80; i++) s.Write(zeros);
+        }
+        Assert.That(new FileInfo(path).Length, Is.LessThan(1 << 20));
+        Assert.That(Fails(path), Does.Contain("record 'archive/data.pkl' is 83886080 bytes, more than the 67108864-byte limit"));
+    }
+
+    [Test]
+    public void StorageRecord_declaringMoreThanDeflateCanProduce_refused()
+    {
+        // A deflated storage record whose sizes (local header and central directory) were edited to claim 1 GB.
+        var path = _tmp.File("pytorch_model.bin");
+        var pickle = new TorchPickle().Proto().EmptyDict().Str("w").FloatTensor("0", 4).SetItem().Stop().ToArray();
+        using (var zip = new System.IO.Compression.ZipArchive(File.Create(path), System.IO.Compression.ZipArchiveMode.Create))
+        {
+            using (var s = zip.CreateEntry("archive/data.pkl", System.IO.Compression.CompressionLevel.NoCompression).Open()) s.Write(pickle);
+            using (var s = zip.CreateEntry("archive/data/0", System.IO.Compression.CompressionLevel.Optimal).Open()) s.Write(new byte[16]);
+        }
+        var bytes = File.ReadAllBytes(path);
+        PatchUncompressedSize(bytes, "archive/data/0", 1_000_000_000);
+        File.WriteAllBytes(path, bytes);
+        Assert.That(Fails(path), Does.Contain("record 'archive/data/0' declares 1000000000 bytes from").And.Contain("more than deflate can produce"));
+    }
+
+    /// <summary>Sets the uncompressed size of every header (local 0x04034b50 and central 0x02014b50) of the named entry.</summary>
+    static void PatchUncompressedSize(byte[] zip, string name, uint size)
+    {
+        var nameBytes = System.Text.Encoding.ASCII.GetBytes(name);
+        for (int i = 0; i + 46 < zip.Length; i++)
+        {
+            uint sig = BitConverter.ToUInt32(zip, i);
+            if (sig == 0x04034b50 && BitConverter.ToUInt16(zip, i + 26) == nameBytes.Length && zip.AsSpan(i + 30, nameBytes.Length).SequenceEqual(nameBytes))
+                BitConverter.TryWriteBytes(zip.AsSpan(i + 22), size);
+            if (sig == 0x02014b50 && BitConverter.ToUInt16(zip, i + 28) == nameBytes.Length && zip.AsSpan(i + 46, nameBytes.Length).SequenceEqual(nameBytes))
+                BitConverter.TryWriteBytes(zip.AsSpan(i + 24), size);
+        }
+    }
+}

@@ -190,3 +190,44 @@ public class SafeTensorsBadInputTests
         Assert.That(e!.Message, Does.StartWith($"{path}: tensor 'n' has dtype I64"));
     }
 }
+
+/// <summary>Safetensors headers that abuse sizes: refused from the header, before any data is touched.</summary>
+public class SafeTensorsResourceAbuseTests
+{
+    [Test]
+    public void Open_rankAbove64_refused()
+    {
+        using var tmp = new TempDir();
+        var shape = string.Join(",", Enumerable.Repeat("1", 65));
+        var path = tmp.Raw("rank.safetensors", $$$"""{"w":{"dtype":"U8","shape":[{{{shape}}}],"data_offsets":[0,1]}}""", 1);
+        var e = Assert.Throws<HipVisionException>(() => SafeTensorsFile.Open(path).Dispose());
+        Assert.That(e!.Message, Is.EqualTo($"{path}: tensor 'w': shape has 65 dimensions, more than 64"));
+    }
+
+    [Test]
+    public void Open_shapeOfExabytesOverEmptyData_refusedWithoutOverflow()
+    {
+        using var tmp = new TempDir();
+        var path = tmp.Raw("exa.safetensors", """{"w":{"dtype":"F64","shape":[2147483647,2147483647,2147483647],"data_offsets":[0,0]}}""", 0);
+        var e = Assert.Throws<HipVisionException>(() => SafeTensorsFile.Open(path).Dispose());
+        Assert.That(e!.Message, Does.Contain("tensor 'w'").And.Contain("data_offsets [0, 0] hold 0"));
+    }
+
+    [Test]
+    public void Open_tensorNameWithNewline_messageStaysOneLine()
+    {
+        using var tmp = new TempDir();
+        var path = tmp.Raw("nl.safetensors", """{"w\nINFO ok":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}""", 4);
+        var e = Assert.Throws<HipVisionException>(() => SafeTensorsFile.Open(path).Dispose());
+        Assert.That(e!.Message, Does.Contain(@"tensor 'w\x0aINFO ok'").And.Not.Contain('\n'));
+    }
+
+    [Test]
+    public void Open_deeplyNestedHeader_typedError()
+    {
+        using var tmp = new TempDir();
+        var path = tmp.Raw("deep.safetensors", """{"__metadata__":""" + new string('[', 10_000) + new string(']', 10_000) + "}", 0);
+        var e = Assert.Throws<HipVisionException>(() => SafeTensorsFile.Open(path).Dispose());
+        Assert.That(e!.Message, Does.StartWith(path + ": header is not valid JSON").And.Contain("depth"));
+    }
+}
