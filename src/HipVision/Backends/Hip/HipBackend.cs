@@ -1,0 +1,64 @@
+using HipVision.Graph;
+using HipVision.Interop;
+
+namespace HipVision.Backends.Hip;
+
+/// <summary>
+/// The GPU backend: HipVision's native HIP library (native/, libhipvision) on one device and its stream. Compiles the same
+/// graphs as the CPU backend into device plans (weights uploaded once, activations in planned device buffers, the launch
+/// sequence bound once). Runs every op of the ViT and BEiT graphs; other graphs fail to compile with a
+/// <see cref="HipVisionException"/> naming the op. With the emulator build of the library the "device" is the CPU
+/// (correct but slow: for tests), which <see cref="IsEmulator"/> tells.
+/// </summary>
+/// <remarks>Dispose the plans before the backend: they queue work on its context.</remarks>
+public sealed class HipBackend : IBackend, IDisposable
+{
+    readonly NativeDevice _device;
+
+    HipBackend(NativeDevice device) => _device = device;
+
+    /// <summary>
+    /// Opens GPU <paramref name="device"/> through the native library. <paramref name="warpSize"/> (32 or 64; 0 = 64) and
+    /// <paramref name="hostThreads"/> shape the emulator build only. Throws <see cref="HipVisionException"/> when the library
+    /// cannot be loaded (the message lists every path tried) or no device is usable (the native message).
+    /// </summary>
+    public static HipBackend Open(int device = 0, int warpSize = 0, int hostThreads = 0) => new(NativeDevice.Create(warpSize, hostThreads, device));
+
+    /// <summary>The build variant of the native library without opening a device ("amd", "nvidia", "emulator"); throws when it cannot be loaded.</summary>
+    public static string LibraryBackend => NativeDevice.Backend;
+
+    /// <inheritdoc/>
+    public string Name => "hip";
+
+    /// <summary>A readable name of the device for reports (vendor build, ordinal, warp width; "emulator (CPU, warp 64)").</summary>
+    public string DeviceName => _device.Description;
+
+    /// <summary>True when the library is the CPU emulator build.</summary>
+    public bool IsEmulator => _device.IsEmulator;
+
+    /// <summary>The warp (wavefront) width the kernels run with: 32 or 64.</summary>
+    public int WarpSize => _device.WarpSize;
+
+    internal NativeDevice Device => _device;
+
+    /// <summary>Null when every op of <paramref name="graph"/> runs on this backend, else why not (the first unsupported op).</summary>
+    public static string? Unsupported(ModelGraph graph)
+    {
+        try
+        {
+            HipLowering.Lower(graph);
+            return null;
+        }
+        catch (HipVisionException e)
+        {
+            return e.Message;
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="HipVisionException">The graph holds an op this backend does not run yet (named), or a native call failed.</exception>
+    public IExecutionPlan Compile(ModelGraph graph) => new HipExecutionPlan(_device, graph);
+
+    /// <summary>Destroys the context. Idempotent; plans compiled by it must not run afterwards.</summary>
+    public void Dispose() => _device.Dispose();
+}
