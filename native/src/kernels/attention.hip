@@ -54,18 +54,19 @@ attention_kernel(const float* qkv, const float* bias, float* out, int tokens, in
         }
         __syncthreads();
 
-        float s[kKeys / kGroup];
+        // Scores of keys part, part+4, ...: d outermost, so the 8 partial sums are independent FMAs.
+        float s[kKeys / kGroup] = {};
+        for (int d = 0; d < dh; ++d) {
+            const float q = qs[row * stride + d];
+HV_UNROLL
+            for (int t = 0; t < kKeys / kGroup; ++t) s[t] += q * kv[(part + kGroup * t) * stride + d];
+        }
         float tile_max = -INFINITY;
+HV_UNROLL
         for (int t = 0; t < kKeys / kGroup; ++t) {
-            const int jj = part + kGroup * t, j = j0 + jj;
-            float dot = -INFINITY;
-            if (j < tokens) {
-                dot = 0.0f;
-                for (int d = 0; d < dh; ++d) dot += qs[row * stride + d] * kv[jj * stride + d];
-                if (bias_row) dot += bias_row[j];
-            }
-            s[t] = dot;
-            tile_max = fmaxf(tile_max, dot);
+            const int j = j0 + part + kGroup * t;
+            s[t] = j < tokens ? s[t] + (bias_row ? bias_row[j] : 0.0f) : -INFINITY;
+            tile_max = fmaxf(tile_max, s[t]);
         }
         for (int offset = kGroup / 2; offset > 0; offset /= 2)
             tile_max = fmaxf(tile_max, __shfl_xor(tile_max, offset, kGroup));
@@ -73,6 +74,7 @@ attention_kernel(const float* qkv, const float* bias, float* out, int tokens, in
         const float shift = m_new == -INFINITY ? 0.0f : m_new;  // a fully masked row so far stays at l = 0
         const float correction = expf(m - shift);
         float sum = 0.0f;
+HV_UNROLL
         for (int t = 0; t < kKeys / kGroup; ++t) {
             const float p = expf(s[t] - shift);
             ps[row * (kKeys + 1) + part + kGroup * t] = p;
@@ -88,20 +90,25 @@ attention_kernel(const float* qkv, const float* bias, float* out, int tokens, in
             kv[jj * stride + d] = j0 + jj < tokens ? base[size_t(j0 + jj) * width + 2 * heads * dh + d] : 0.0f;
         }
         __syncthreads();
-        for (int t = 0; t < kMaxDim / kGroup; ++t) {
-            const int d = part + kGroup * t;
-            if (d >= dh) break;
-            float acc = o[t] * correction;
-            for (int jj = 0; jj < kKeys; ++jj) acc += ps[row * (kKeys + 1) + jj] * kv[jj * stride + d];
-            o[t] = acc;
+        // o = c·o + P·V for dims part, part+4, ...: keys outermost, the owned dims unrolled in registers.
+HV_UNROLL
+        for (int t = 0; t < kMaxDim / kGroup; ++t) o[t] *= correction;
+        for (int jj = 0; jj < kKeys; ++jj) {
+            const float p = ps[row * (kKeys + 1) + jj];
+            const float* v = kv + jj * stride;
+HV_UNROLL
+            for (int t = 0; t < kMaxDim / kGroup; ++t) {
+                const int d = part + kGroup * t;
+                if (d < dh) o[t] += p * v[d];
+            }
         }
     }
     if (i >= tokens) return;
     float* y = out + (size_t(blockIdx.z) * tokens + i) * size_t(heads * dh) + h * dh;
+HV_UNROLL
     for (int t = 0; t < kMaxDim / kGroup; ++t) {
         const int d = part + kGroup * t;
-        if (d >= dh) break;
-        y[d] = o[t] / l;
+        if (d < dh) y[d] = o[t] / l;
     }
 }
 
