@@ -24,16 +24,7 @@ public static class BackendSelector
                 return (new CpuBackend(threads), "requested");
             case BackendKind.Hip:
             {
-                HipBackend hip;
-                try
-                {
-                    hip = HipBackend.Open();
-                }
-                catch (HipVisionException e)
-                {
-                    string message = $"the HIP backend is not available: {e.Message}";
-                    throw e.Status is { } status ? new HipVisionException(status, message) : new HipVisionException(message, e);
-                }
+                var hip = OpenHip();
                 return (hip, $"requested, {hip.DeviceName}");
             }
             case BackendKind.Auto:
@@ -45,6 +36,22 @@ public static class BackendSelector
 
     static (IBackend, string) Auto(int threads, Func<ModelGraph> sampleGraph)
     {
+        var hip = TryOpenGpu(out string why);
+        if (hip is null) return (new CpuBackend(threads), $"auto: {why}");
+        if (HipBackend.Unsupported(sampleGraph()) is { } unsupported)
+        {
+            hip.Dispose();
+            return (new CpuBackend(threads), $"auto: the model's ops are not all on the GPU backend yet ({unsupported})");
+        }
+        return (hip, $"auto: {hip.DeviceName}");
+    }
+
+    /// <summary>
+    /// The HIP backend on a real GPU, or null with why not: the native library is not installed, is the CPU emulator build
+    /// (which runs only when asked for by name), or opens no device.
+    /// </summary>
+    public static HipBackend? TryOpenGpu(out string whyNot)
+    {
         string library;
         try
         {
@@ -52,24 +59,38 @@ public static class BackendSelector
         }
         catch (HipVisionException)
         {
-            return (new CpuBackend(threads), "auto: the native GPU library is not installed (--backend hip shows where it was looked for)");
+            whyNot = "the native GPU library is not installed (--backend hip shows where it was looked for)";
+            return null;
         }
         if (library == "emulator")
-            return (new CpuBackend(threads), "auto: the native library is the CPU emulator build (run it with --backend hip)");
-        HipBackend hip;
+        {
+            whyNot = "the native library is the CPU emulator build (run it with --backend hip)";
+            return null;
+        }
         try
         {
-            hip = HipBackend.Open();
+            var hip = HipBackend.Open();
+            whyNot = "";
+            return hip;
         }
         catch (HipVisionException e)
         {
-            return (new CpuBackend(threads), $"auto: no usable GPU ({e.Message})");
+            whyNot = $"no usable GPU ({e.Message})";
+            return null;
         }
-        if (HipBackend.Unsupported(sampleGraph()) is { } why)
+    }
+
+    /// <summary>The HIP backend as <see cref="BackendKind.Hip"/> asks for it (the emulator build included); throws with the reason when unavailable.</summary>
+    public static HipBackend OpenHip()
+    {
+        try
         {
-            hip.Dispose();
-            return (new CpuBackend(threads), $"auto: the model's ops are not all on the GPU backend yet ({why})");
+            return HipBackend.Open();
         }
-        return (hip, $"auto: {hip.DeviceName}");
+        catch (HipVisionException e)
+        {
+            string message = $"the HIP backend is not available: {e.Message}";
+            throw e.Status is { } status ? new HipVisionException(status, message) : new HipVisionException(message, e);
+        }
     }
 }
