@@ -22,7 +22,7 @@ static class VerifyCommand
         var json = CommonOptions.Json();
         var fixtures = new Option<string>("--fixtures") { Description = "Fixture folder (tests/fixtures, holding models/); default: tests/fixtures above the current directory, else above the executable" };
         var fullSize = new Option<bool>("--full-size") { Description = "Also run the full-size fixture models (hv-synth-v2 weights; minutes on the emulator)" };
-        var only = new Option<string[]>("--only") { Description = "Only checks whose op, family or model name contains one of these (comma-separated, case-insensitive)", AllowMultipleArgumentsPerToken = true };
+        var only = new Option<string[]>("--only") { Description = "Only these checks (comma-separated, case-insensitive): an op's name (layer_norm), or part of a family or model folder name (vit, tiny-beit)", AllowMultipleArgumentsPerToken = true };
         var threads = CommonOptions.Threads();
         var command = new Command("verify", "Check every op and fixture model on the CPU and GPU backends against references") { backend, json, fixtures, fullSize, only, threads };
         command.SetAction(r =>
@@ -32,7 +32,8 @@ static class VerifyCommand
             int n = r.GetValue(threads);
             if (n < 0) throw new UsageException("--threads must be 0 (all cores) or more");
             var terms = (r.GetValue(only) ?? []).SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
-            bool Selected(string name) => terms.Length == 0 || terms.Any(t => name.Contains(t, StringComparison.OrdinalIgnoreCase));
+            bool Selected(string name, string group) => terms.Length == 0 ||
+                terms.Any(t => name.Equals(t, StringComparison.OrdinalIgnoreCase) || group.Contains(t, StringComparison.OrdinalIgnoreCase));
             string? modelsDir = ModelsDirectory(r.GetValue(fixtures));
 
             HipBackend? hip = null;
@@ -60,7 +61,7 @@ static class VerifyCommand
         return command;
     }
 
-    static int OpCasesSelected(Func<string, bool> selected) => OpCases.All.Count(c => selected(c.Name) || selected(c.Family));
+    static int OpCasesSelected(Func<string, string, bool> selected) => OpCases.All.Count(c => selected(c.Name, c.Family));
 
     /// <summary>The models/ folder of --fixtures (or the folder itself when it is one), or of the default location; null when there is none.</summary>
     static string? ModelsDirectory(string? given)

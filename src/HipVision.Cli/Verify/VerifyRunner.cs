@@ -13,7 +13,7 @@ namespace HipVision.Cli.Verify;
 /// float64 evaluator, then every fixture model against transformers' logits (and the HIP logits against the CPU ones).
 /// Ops and models the HIP backend does not run yet are skipped rows, not failures.
 /// </summary>
-sealed class VerifyRunner(IBackend cpu, HipBackend? hip, Func<string, bool> selected)
+sealed class VerifyRunner(IBackend cpu, HipBackend? hip, Func<string, string, bool> selected)
 {
     public List<VerifyRow> Rows { get; } = [];
 
@@ -23,7 +23,7 @@ sealed class VerifyRunner(IBackend cpu, HipBackend? hip, Func<string, bool> sele
     {
         foreach (var c in OpCases.All)
         {
-            if (!selected(c.Name) && !selected(c.Family)) continue;
+            if (!selected(c.Name, c.Family)) continue;
             var (graph, input) = c.Build(new Random(StableSeed(c.Family + "/" + c.Name)));
             double[]? want = null;
             foreach (var (name, backend) in Backends)
@@ -69,7 +69,7 @@ sealed class VerifyRunner(IBackend cpu, HipBackend? hip, Func<string, bool> sele
         foreach (var dir in Directory.GetDirectories(modelsDir).Order(StringComparer.Ordinal))
         {
             string name = Path.GetFileName(dir);
-            if (!selected(name) || !File.Exists(Path.Combine(dir, "config.json")) || !File.Exists(Path.Combine(dir, "logits.npy"))) continue;
+            if (!selected(name, name) || !File.Exists(Path.Combine(dir, "config.json")) || !File.Exists(Path.Combine(dir, "logits.npy"))) continue;
             bool tiny = File.Exists(Path.Combine(dir, "model.safetensors")) && File.Exists(Path.Combine(dir, "pixel_values.npy"));
             if (!tiny && !fullSize) continue;
             var config = ModelConfig.Load(Path.Combine(dir, "config.json"));
