@@ -44,6 +44,7 @@ HV_API hv_status hv_layer_scale(hv_context* context, const hv_buffer* x, const h
         const hv::Device& d = hv::device_of(context);
         hv::extent("rows", rows);
         hv::extent("cols", cols);
+        hv::require_distinct(y, "y", gamma, "gamma");
         const float* px = hv::floats_of(context, x, "x", rows * cols);
         const float* pg = hv::floats_of(context, gamma, "gamma", cols);
         const float* pr = hv::optional_floats_of(context, residual, "residual", rows * cols);

@@ -3,6 +3,7 @@
 //   y[r, c] = a[r, c] + b[r mod b_rows, c], i.e. on flat indices y[i] = a[i] + b[i mod (b_rows·cols)]
 // Geometry: grid-stride over rows·cols, 256 threads. y may alias a (or b when b_rows == rows):
 //   each element is read and written by one thread.
+// Reference: native/tests/test_elementwise.cpp.
 #include "kernels.h"
 #include "launch.h"
 

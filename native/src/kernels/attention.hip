@@ -14,7 +14,8 @@
 //   updates its output dims part, part+4, ... (≤ 32 registers at dh ≤ 128). Shared rows are padded to
 //   dh+1 so the 8 rows a warp touches at once fall in different banks. Shared memory
 //   (2·32·(dh+1) + 32·33)·4 bytes: 20.8 KiB at dh 64, 37.2 KiB at dh 128 (within 48 KiB and AMD's 64 KiB).
-// Variants (naive three-pass, one row per warp, this one) and timings: native/dev/attention_bench.cpp.
+// Reference: native/tests/test_attention.cpp (float64 softmax over the whole row).
+// Variants (naive three-pass, one row per warp, this one) and timings: native/dev/attention_bench.hip.
 #include "kernels.h"
 
 namespace {

@@ -4,6 +4,8 @@
 //   y[z, r, c] = act(x[z, r, c] + bias[c])   (bias may be null: 0; act from activation.h)
 // Geometry: grid-stride over batch·rows·cols, 256 threads, the grid capped by grid_stride_blocks.
 //   y may alias x: every element is read then written by the same thread.
+// Reference: native/tests/test_elementwise.cpp (gelu), test_gemm.cpp (the vendor-GEMM epilogue
+//   shares activation.h with gemm.hip).
 #include "activation.h"
 #include "kernels.h"
 #include "launch.h"

@@ -4,6 +4,7 @@
 //   y[b·y_batch_stride + r·dim + c] = x[b·x_batch_stride + r·dim + c]
 //   (callers fold row offsets into the pointers)
 // Geometry: grid-stride over batch·rows·dim, 256 threads; consecutive threads copy consecutive floats.
+// Reference: native/tests/test_token_ops.cpp.
 #include "kernels.h"
 #include "launch.h"
 

@@ -10,6 +10,7 @@
 //   that is contiguous for each transpose flag, with zero fill past the edges. No warp-level code,
 //   so warp 32 and 64 behave alike. grid = (⌈M/64⌉, ⌈N/64⌉, min(batch, 65535)), blocks loop over z;
 //   N ≤ 65535·64 (grid y), checked by the caller.
+// Reference: native/tests/test_gemm.cpp (float64, every transpose pair, batched strides, activations).
 #include "activation.h"
 #include "kernels.h"
 

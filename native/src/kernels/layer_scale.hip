@@ -2,6 +2,7 @@
 // Math, x, residual, y [rows, cols], gamma [cols]:
 //   y[r, c] = x[r, c]·gamma[c] + residual[r, c]   (residual may be null: 0)
 // Geometry: grid-stride over rows·cols, 256 threads. y may alias x or residual (one thread per element).
+// Reference: native/tests/test_elementwise.cpp.
 #include "kernels.h"
 #include "launch.h"
 

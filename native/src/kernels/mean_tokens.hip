@@ -3,6 +3,7 @@
 // Geometry: grid (batch, ⌈dim/256⌉), one thread per output column walking the tokens in order, so a
 //   warp reads consecutive floats of each token row. Accumulates in float (197 tokens at most in HF
 //   ViT/BEiT, well within fp32's sum error budget).
+// Reference: native/tests/test_token_ops.cpp.
 #include "kernels.h"
 
 namespace {

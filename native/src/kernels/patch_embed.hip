@@ -5,6 +5,7 @@
 //   (c, ky, kx) is the conv weight [D, C, p, p] flattened, so patches·Wᵀ + bias is the convolution.
 // Geometry: grid-stride over the B·GH·GW·K outputs, 256 threads; writes are consecutive, reads come
 //   in runs of p consecutive pixels.
+// Reference: native/tests/test_token_ops.cpp (exact).
 #include "kernels.h"
 #include "launch.h"
 

@@ -3,6 +3,7 @@
 // Geometry: one block per row, 256 threads striding over cols; block_max then block_sum (block_reduce.h,
 //   correct for warp 32 and 64). Three reads of the row, one write; y may alias x because every
 //   thread rewrites only the columns it read, after both reductions.
+// Reference: native/tests/test_elementwise.cpp (float64, rows offset by 80 so e^x would overflow).
 #include "block_reduce.h"
 #include "kernels.h"
 
