@@ -124,7 +124,8 @@ HV_API hv_status hv_linear(hv_context* context, const hv_buffer* x, const hv_buf
  *   out[b, i, h*head_dim + d] = sum_j softmax_j(scale * q_i . k_j + bias[h, i, j]) * v_j[d]
  * out is [batch, tokens, D] (HF's context_layer after the head merge). bias, [heads, tokens, tokens]
  * shared over the batch (BEiT's relative position bias), may be NULL (ViT). scale: finite and > 0,
- * 1/sqrt(head_dim) for HF. head_dim <= 128 (HV_ERROR_UNSUPPORTED beyond). out must not alias qkv. */
+ * 1/sqrt(head_dim) for HF. heads >= 1 and 1 <= head_dim <= 128 (HV_ERROR_UNSUPPORTED beyond); batch and
+ * heads <= 65535. out must not alias qkv or bias. */
 HV_API hv_status hv_attention(hv_context* context, const hv_buffer* qkv, const hv_buffer* bias, hv_buffer* out,
                               int64_t batch, int64_t tokens, int64_t heads, int64_t head_dim, float scale);
 
