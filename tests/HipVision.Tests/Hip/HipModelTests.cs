@@ -51,6 +51,43 @@ public class HipModelTests
     }
 
     [Test]
+    public void TinyVit_twoBatchSizes_shareUploadedWeightsAndUseTheFusedSteps()
+    {
+        var dir = Fixtures.Model("tiny-vit");
+        var config = ModelConfig.Load(Path.Combine(dir, "config.json"));
+        using var weights = new CachingWeights(SafeTensorsWeights.Open(dir));
+        var pixels = NpyFile.ReadFloat32(Path.Combine(dir, "pixel_values.npy"), out var shape);
+        using var hip = HipDevices.Open(64);
+        using var two = hip.Compile(config.BuildGraph(weights, 2));
+        long afterFirst = hip.WeightBytes;
+        Assert.That(afterFirst, Is.EqualTo(two.WeightBytes));
+        using var one = hip.Compile(config.BuildGraph(weights, 1));
+        // Only the fused QKV projection (a new array per graph, built by Vit.FusedQkv) is uploaded again.
+        Assert.That(hip.WeightBytes - afterFirst, Is.LessThan(one.WeightBytes / 2), "the second plan reuses the first one's weights");
+
+        two.ProfilingEnabled = true;
+        two.Run(pixels);
+        var ops = two.Profile.Select(p => p.Op).ToArray();
+        TestContext.Out.WriteLine(string.Join(" ", ops));
+        Assert.That(ops, Does.Contain("Add+LayerNorm").And.Contain("Linear+Gelu").And.Contain("PrependToken").And.Contain("SliceToken").And.Contain("PatchEmbedding"));
+        Assert.That(ops, Does.Not.Contain("Gelu"), "every GELU follows a linear layer");
+        Assert.That(ops.Count(op => op == "LayerNorm"), Is.EqualTo(1), "only the first LayerNorm (after the position embeddings, a broadcast add) stands alone");
+        FixtureParity.AssertLogits(two, dir, config.NumLabels);
+    }
+
+    /// <summary>Hands out one array per tensor name, as VisionModel's weight cache does, so plans can share uploads.</summary>
+    sealed class CachingWeights(IWeightSource inner) : IWeightSource
+    {
+        readonly Dictionary<string, float[]> _cache = [];
+        public string SourceName => inner.SourceName;
+        public IEnumerable<string> Names => inner.Names;
+        public bool Contains(string name) => inner.Contains(name);
+        public float[] Get(string name, int[] expectedShape) =>
+            _cache.TryGetValue(name, out var data) ? data : _cache[name] = inner.Get(name, expectedShape);
+        public void Dispose() => inner.Dispose();
+    }
+
+    [Test]
     public void Auto_withEmulatorLibrary_picksCpuAndSaysWhy()
     {
         if (HipBackend.LibraryBackend != "emulator") Assert.Ignore("the library is a GPU build; auto picks it");

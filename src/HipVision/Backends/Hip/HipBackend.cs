@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using HipVision.Graph;
 using HipVision.Interop;
 
@@ -10,10 +11,16 @@ namespace HipVision.Backends.Hip;
 /// <see cref="HipVisionException"/> naming the op. With the emulator build of the library the "device" is the CPU
 /// (correct but slow: for tests), which <see cref="IsEmulator"/> tells.
 /// </summary>
-/// <remarks>Dispose the plans before the backend: they queue work on its context.</remarks>
+/// <remarks>
+/// Weights are uploaded once per array and shared by every plan of the backend (plans for several batch sizes read the same
+/// device copies), like the CPU backend's packed GEMM weights; they are freed with the backend, or when their array is
+/// collected. Dispose the plans before the backend: they queue work on its context and read its weights.
+/// </remarks>
 public sealed class HipBackend : IBackend, IDisposable
 {
     readonly NativeDevice _device;
+    readonly ConditionalWeakTable<float[], NativeBuffer> _weights = new();
+    readonly Lock _gate = new();
 
     HipBackend(NativeDevice device) => _device = device;
 
@@ -57,8 +64,38 @@ public sealed class HipBackend : IBackend, IDisposable
 
     /// <inheritdoc/>
     /// <exception cref="HipVisionException">The graph holds an op this backend does not run yet (named), or a native call failed.</exception>
-    public IExecutionPlan Compile(ModelGraph graph) => new HipExecutionPlan(_device, graph);
+    public IExecutionPlan Compile(ModelGraph graph) => new HipExecutionPlan(_device, graph, Weight);
 
-    /// <summary>Destroys the context. Idempotent; plans compiled by it must not run afterwards.</summary>
-    public void Dispose() => _device.Dispose();
+    /// <summary>Bytes of weights on the device now (every array uploaded by this backend's plans and still alive).</summary>
+    public long WeightBytes
+    {
+        get
+        {
+            lock (_gate) return _weights.Sum(w => w.Value.Length * sizeof(float));
+        }
+    }
+
+    NativeBuffer Weight(float[] data)
+    {
+        lock (_gate)
+        {
+            if (!_weights.TryGetValue(data, out var buffer))
+            {
+                buffer = _device.Upload(data);
+                _weights.Add(data, buffer);
+            }
+            return buffer;
+        }
+    }
+
+    /// <summary>Frees the weights and destroys the context. Idempotent; plans compiled by it must not run afterwards.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            foreach (var (_, buffer) in _weights) buffer.Dispose();
+            _weights.Clear();
+        }
+        _device.Dispose();
+    }
 }

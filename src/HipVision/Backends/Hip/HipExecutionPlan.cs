@@ -5,7 +5,8 @@ using HipVision.Interop;
 namespace HipVision.Backends.Hip;
 
 /// <summary>
-/// A graph compiled for one HIP context (one device, one stream): weights uploaded once, activations placed by lifetime
+/// A graph compiled for one HIP context (one device, one stream): weights uploaded once (by the backend, shared by its plans),
+/// activations placed by lifetime
 /// into device buffers, and the launch sequence bound once to those buffers as a list of delegates. Run uploads the
 /// input, replays the delegates (queued on the stream) and waits; CopyOutput downloads.
 /// </summary>
@@ -19,7 +20,8 @@ internal sealed class HipExecutionPlan : IExecutionPlan
     readonly NativeDevice _device;
     readonly List<NativeBuffer> _owned = [];
     readonly Dictionary<Node, NativeBuffer> _activations = [];
-    readonly Dictionary<float[], NativeBuffer> _weights = new(ReferenceEqualityComparer.Instance);
+    readonly Func<float[], NativeBuffer> _weight;
+    readonly HashSet<float[]> _weightsUsed = new(ReferenceEqualityComparer.Instance);
     readonly List<(string Name, string Op, Action Launch)> _launches = [];
     readonly Dictionary<string, (NativeBuffer Buffer, long Count)> _outputs = [];
     readonly NativeBuffer _input;
@@ -27,9 +29,13 @@ internal sealed class HipExecutionPlan : IExecutionPlan
     readonly List<(string, string, double)> _profile = [];
     bool _disposed;
 
-    public HipExecutionPlan(NativeDevice device, ModelGraph graph)
+    /// <param name="device">The context every step runs on.</param>
+    /// <param name="graph">The graph; compile fails with a <see cref="HipVisionException"/> naming an op the backend lacks.</param>
+    /// <param name="weight">The device copy of a constant's data (uploaded once per array, owned by the caller).</param>
+    public HipExecutionPlan(NativeDevice device, ModelGraph graph, Func<float[], NativeBuffer> weight)
     {
         _device = device;
+        _weight = weight;
         var lowering = HipLowering.Lower(graph);
         try
         {
@@ -77,6 +83,7 @@ internal sealed class HipExecutionPlan : IExecutionPlan
     /// <summary>What one arena laid out by <see cref="MemoryPlanner"/> would take for the same activations, given offset views.</summary>
     public long ArenaBytes { get; private set; }
 
+    /// <summary>Bytes of the weights this plan reads (held by the backend, shared with its other plans).</summary>
     public long WeightBytes { get; private set; }
 
     /// <summary>Number of launch steps replayed per run.</summary>
@@ -118,7 +125,7 @@ internal sealed class HipExecutionPlan : IExecutionPlan
         o.Buffer.Download(destination);
     }
 
-    /// <summary>Frees every device buffer of the plan (weights, activations, scratch); the context stays with the backend. Idempotent.</summary>
+    /// <summary>Frees the plan's device buffers (activations, scratch); weights and the context stay with the backend. Idempotent.</summary>
     public void Dispose()
     {
         if (_disposed) return;
@@ -134,17 +141,13 @@ internal sealed class HipExecutionPlan : IExecutionPlan
         return buffer;
     }
 
-    /// <summary>The buffer of an activation (through views) or of a weight (uploaded on first use, shared by identical arrays).</summary>
+    /// <summary>The buffer of an activation (through views) or of a weight (the backend's copy of the constant's array).</summary>
     NativeBuffer Buffer(Node node, HipLowering lowering)
     {
         if (!HipLowering.IsConstant(node)) return _activations[lowering.Storage[node]];
         var data = HipLowering.ConstantRoot(node).Data!;
-        if (!_weights.TryGetValue(data, out var buffer))
-        {
-            _weights[data] = buffer = Own(_device.Upload(data));
-            WeightBytes += (long)data.Length * sizeof(float);
-        }
-        return buffer;
+        if (_weightsUsed.Add(data)) WeightBytes += (long)data.Length * sizeof(float);
+        return _weight(data);
     }
 
     /// <summary>
@@ -158,8 +161,11 @@ internal sealed class HipExecutionPlan : IExecutionPlan
         for (int i = 0; i < lowering.Steps.Count; i++)
         {
             var step = lowering.Steps[i];
-            first[step.Writes] = i;
-            last[step.Writes] = Math.Max(last.GetValueOrDefault(step.Writes), i);
+            foreach (var written in step.Writes)
+            {
+                first[written] = i;
+                last[written] = Math.Max(last.GetValueOrDefault(written), i);
+            }
             foreach (var read in step.Reads)
             {
                 var root = lowering.Storage[read];

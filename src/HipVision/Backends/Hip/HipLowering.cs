@@ -6,7 +6,8 @@ namespace HipVision.Backends.Hip;
 /// <summary>
 /// Turns a <see cref="ModelGraph"/> into the launch sequence of the HIP backend, choosing the native entry per node and
 /// the fusions the ABI offers: Linear + GELU as one <c>hv_linear</c> with a GELU epilogue, BEiT's layer scale and the
-/// residual add after it as one <c>hv_layer_scale</c>, [CLS] expand + concat as <c>hv_prepend_token</c>, a token slice
+/// residual add after it as one <c>hv_layer_scale</c>, a residual add and the LayerNorm reading it as one
+/// <c>hv_add_layer_norm</c>, [CLS] expand + concat as <c>hv_prepend_token</c>, a token slice
 /// feeding a mean as <c>hv_mean_tokens</c>, patch embedding as <c>hv_patch_embed</c> + <c>hv_linear</c>. Reshapes and
 /// fused activations are views (same buffer). Every op of the ViT and BEiT graphs is covered; any other op fails with
 /// a <see cref="HipVisionException"/> naming it.
@@ -62,10 +63,13 @@ internal sealed class HipLowering
         $"the HIP backend does not support {node.Kind}{(why.Length > 0 ? " " + why : "")} (node {node}); it runs the ViT and BEiT ops " +
         "(MobileNetV1 and EfficientNet come later): use --backend cpu for this model");
 
-    void Emit(Node writes, string op, IReadOnlyList<Node> reads, Func<HipStepBinding, Action> bind, long scratch = 0)
+    void Emit(Node writes, string op, IReadOnlyList<Node> reads, Func<HipStepBinding, Action> bind, long scratch = 0) =>
+        Emit([writes], op, reads, bind, scratch);
+
+    void Emit(Node[] writes, string op, IReadOnlyList<Node> reads, Func<HipStepBinding, Action> bind, long scratch = 0)
     {
-        _storage[writes] = writes;
-        Steps.Add(new HipStep(NameOf(writes), op, writes, reads.Where(r => !IsConstant(r)).ToArray(), scratch, bind));
+        foreach (var w in writes) _storage[w] = w;
+        Steps.Add(new HipStep(NameOf(writes[0]), op, writes, reads.Where(r => !IsConstant(r)).ToArray(), scratch, bind));
     }
 
     void Visit(Node node)
@@ -192,12 +196,28 @@ internal sealed class HipLowering
         long bRows = TrailingRows(b.Shape, node.Shape);
         if (bRows < 0) throw Unsupported(node, $"broadcasting {ShapeMath.Format(b.Shape)} over {ShapeMath.Format(node.Shape)} (only whole trailing rows broadcast)");
         long cols2 = node.Shape[^1], rows2 = node.ElementCount / cols2;
+        if (bRows == rows2 && !IsConstant(b) && FusableLayerNorm(node) is { } ln)
+        {
+            // The pre-norm residual step: the sum stays for the next residual, the normalised copy feeds the next block.
+            var (gamma, beta) = (ln.Inputs[1], ln.Inputs[2]);
+            float eps = (float)ln.Attr<EpsilonAttributes>().Epsilon;
+            Emit([node, ln], "Add+LayerNorm", [a, b], c =>
+            {
+                var (ba, bb, bg, bbeta, bs, by) = (c.Buffer(a), c.Buffer(b), c.Buffer(gamma), c.Buffer(beta), c.Buffer(node), c.Buffer(ln));
+                return () => c.Device.AddLayerNorm(ba, bb, bg, bbeta, bs, by, rows2, cols2, eps);
+            });
+            return;
+        }
         Emit(node, "Add", [a, b], c =>
         {
             var (ba, bb, by) = (c.Buffer(a), c.Buffer(b), c.Buffer(node));
             return () => c.Device.Add(ba, bb, by, rows2, cols2, bRows);
         });
     }
+
+    /// <summary>The first LayerNorm (constant gamma/beta) reading <paramref name="add"/>, which hv_add_layer_norm computes with it.</summary>
+    Node? FusableLayerNorm(Node add) => _consumers[add].FirstOrDefault(c =>
+        c.Kind == OpKind.LayerNorm && c.Inputs[0] == add && IsConstant(c.Inputs[1]) && IsConstant(c.Inputs[2]) && !_storage.ContainsKey(c));
 
     /// <summary>
     /// How many rows of the last dimension <paramref name="b"/> holds when it broadcasts over <paramref name="y"/> by whole
