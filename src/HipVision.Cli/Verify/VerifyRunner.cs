@@ -75,7 +75,7 @@ sealed class VerifyRunner(IBackend cpu, HipBackend? hip, Func<string, string, bo
             var config = ModelConfig.Load(Path.Combine(dir, "config.json"));
             var pixels = NpyFile.ReadFloat32(Path.Combine(dir, tiny ? "pixel_values.npy" : "pixel_values.npy.gz"), out var shape);
             var want = NpyFile.ReadFloat32(Path.Combine(dir, "logits.npy"), out _);
-            using IWeightSource weights = tiny ? SafeTensorsWeights.Open(dir) : new SyntheticWeights(1);
+            using IWeightSource weights = tiny ? SafeTensorsWeights.Open(dir) : new SyntheticWeights(SyntheticSeed(dir));
             var graph = config.BuildGraph(weights, shape[0]);
             string shapeText = $"{config.ModelType}, pixel_values [{string.Join(",", shape)}]";
             VerifyRow Row(string backend, string reference, VerifyStatus status, double maxAbs, double rel, string note, double ms = double.NaN) =>
@@ -126,6 +126,15 @@ sealed class VerifyRunner(IBackend cpu, HipBackend? hip, Func<string, string, bo
         var rest = why[prefix.Length..];
         int end = rest.IndexOf(' ');
         return end < 0 ? rest : rest[..end];
+    }
+
+    /// <summary>The hv-synth-v2 seed of a full-size fixture (fixture.json's "seed"; 1, the fixtures' seed, when absent).</summary>
+    static ulong SyntheticSeed(string dir)
+    {
+        var path = Path.Combine(dir, "fixture.json");
+        if (!File.Exists(path)) return 1;
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+        return doc.RootElement.TryGetProperty("seed", out var seed) ? seed.GetUInt64() : 1;
     }
 
     /// <summary>FNV-1a of the case name: the same inputs on every run and machine.</summary>

@@ -81,6 +81,15 @@ public class HipGraphOpTests(int warpSize)
     }
 
     [Test]
+    public void Compile_attentionHeadsBeyondTheKernelsLimit_rejectedAtCompileTime()
+    {
+        var g = new GraphBuilder();
+        g.Output("y", g.Attention(g.Input("x", 1, 3, 3 * 2 * 129), 2));
+        var e = Assert.Throws<HipVisionException>(() => _hip.Compile(g.Build()));
+        Assert.That(e!.Message, Does.Contain("head_dim 129"));
+    }
+
+    [Test]
     public void Compile_perImageAttentionBias_isRejectedByName()
     {
         var g = new GraphBuilder();

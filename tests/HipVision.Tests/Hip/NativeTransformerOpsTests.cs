@@ -264,6 +264,17 @@ public class NativeTransformerOpsTests(int warpSize)
     }
 
     [Test]
+    public void Attention_headDimBeyondTheKernelsLimit_unsupportedWithTheNativeMessage()
+    {
+        using var qkv = _device.Allocate(3 * 129);
+        using var output = _device.Allocate(129);
+        var e = Assert.Throws<HipVisionException>(() => _device.Attention(qkv, null, output, 1, 1, 1, 129, 0.1f));
+        TestContext.Out.WriteLine(e!.Message);
+        Assert.That(e.Status, Is.EqualTo(NativeStatus.Unsupported));
+        Assert.That(e.Message, Does.StartWith("hv_attention"));
+    }
+
+    [Test]
     public void Wrappers_badArguments_rejectedInCSharpFirst()
     {
         using var a = _device.Allocate(16);

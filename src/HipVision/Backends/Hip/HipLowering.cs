@@ -55,6 +55,9 @@ internal sealed class HipLowering
     /// <summary>The constant a weight node (a constant or a reshape of one) reads its data from.</summary>
     public static Node ConstantRoot(Node node) => node.Kind == OpKind.Reshape ? ConstantRoot(node.Inputs[0]) : node;
 
+    /// <summary>hv_attention's limit (native/include/hipvision.h): larger heads are HV_ERROR_UNSUPPORTED there.</summary>
+    public const int MaxAttentionHeadDim = 128;
+
     static string NameOf(Node node) => node.Name.Length > 0 ? node.Name : $"%{node.Id}";
 
     bool OnlyConsumer(Node node, Node consumer) => !_outputs.Contains(node) && _consumers[node].Count == 1 && _consumers[node][0] == consumer;
@@ -165,6 +168,7 @@ internal sealed class HipLowering
         var bias = node.Inputs.Count > 1 ? node.Inputs[1] : null;
         if (bias != null && (!IsConstant(bias) || bias.Shape.Length != 3)) throw Unsupported(node, "with a per-image or run-time bias (hv_attention takes [heads, T, T] constants)");
         int batch = node.Shape[0], tokens = node.Shape[1], headDim = node.Shape[2] / a.Heads;
+        if (headDim > MaxAttentionHeadDim) throw Unsupported(node, $"with head_dim {headDim} (hv_attention takes at most {MaxAttentionHeadDim})");
         Emit(node, "Attention", [qkv], b =>
         {
             var (bq, bb, by) = (b.Buffer(qkv), bias is null ? null : b.Buffer(bias), b.Buffer(node));
