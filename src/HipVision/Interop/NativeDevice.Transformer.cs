@@ -54,8 +54,9 @@ internal sealed partial class NativeDevice
     /// </summary>
     public void Attention(NativeBuffer qkv, NativeBuffer? bias, NativeBuffer output, long batch, long tokens, long heads, long headDim, float scale)
     {
-        Extent(batch, nameof(batch)); Extent(tokens, nameof(tokens));
-        Extent(heads, nameof(heads), min: 1); Extent(headDim, nameof(headDim), min: 1);
+        // batch and heads index the launch grid (at most 65535 each); head_dim above 128 is HV_ERROR_UNSUPPORTED natively.
+        Extent(batch, nameof(batch), max: MaxAttentionGrid); Extent(tokens, nameof(tokens));
+        Extent(heads, nameof(heads), min: 1, max: MaxAttentionGrid); Extent(headDim, nameof(headDim), min: 1);
         if (!float.IsFinite(scale) || scale <= 0) throw new ArgumentOutOfRangeException(nameof(scale), scale, "must be finite and > 0");
         long d = heads * headDim;
         RequireBuffer(qkv, batch * tokens * 3 * d, nameof(qkv));
@@ -159,6 +160,9 @@ internal sealed partial class NativeDevice
         Distinct(y, nameof(y), x);
         Native.Check(NativeMethods.hv_mean_tokens(Handle, x.Handle, y.Handle, batch, tokens, dim, first));
     }
+
+    /// <summary>hv_attention's limit on batch and heads (native/include/hipvision.h).</summary>
+    public const int MaxAttentionGrid = 65535;
 
     static BufferHandle Optional(NativeBuffer? buffer) => buffer?.Handle ?? BufferHandle.Null;
 

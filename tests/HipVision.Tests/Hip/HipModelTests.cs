@@ -37,6 +37,17 @@ public class HipModelTests
     }
 
     [Test]
+    public void BeitConfigurationsWithoutFixtures_onHip_matchFloat64Reference()
+    {
+        // Shared relative position bias, shared + per-layer bias, absolute position embeddings with [CLS] pooling and no
+        // layer scale: the BEiT variants transformers allows that the tiny fixture does not cover.
+        using var hip = HipDevices.Open(32);
+        BeitParityTests.RunAgainstReference(BeitParityTests.SharedBiasConfig, hip);
+        BeitParityTests.RunAgainstReference(BeitParityTests.SharedBiasConfig with { UseRelativePositionBias = true }, hip);
+        BeitParityTests.RunAgainstReference(BeitParityTests.AbsoluteClsConfig, hip);
+    }
+
+    [Test]
     public void TinyVit_visionModelWithHipBackend_classifiesLikeCpu()
     {
         var dir = Fixtures.Model("tiny-vit");

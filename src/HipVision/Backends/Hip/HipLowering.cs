@@ -169,6 +169,8 @@ internal sealed class HipLowering
         if (bias != null && (!IsConstant(bias) || bias.Shape.Length != 3)) throw Unsupported(node, "with a per-image or run-time bias (hv_attention takes [heads, T, T] constants)");
         int batch = node.Shape[0], tokens = node.Shape[1], headDim = node.Shape[2] / a.Heads;
         if (headDim > MaxAttentionHeadDim) throw Unsupported(node, $"with head_dim {headDim} (hv_attention takes at most {MaxAttentionHeadDim})");
+        if (batch > NativeDevice.MaxAttentionGrid || a.Heads > NativeDevice.MaxAttentionGrid)
+            throw Unsupported(node, $"of batch {batch} with {a.Heads} heads (hv_attention takes at most {NativeDevice.MaxAttentionGrid} of each)");
         Emit(node, "Attention", [qkv], b =>
         {
             var (bq, bb, by) = (b.Buffer(qkv), bias is null ? null : b.Buffer(bias), b.Buffer(node));
