@@ -20,6 +20,7 @@ internal sealed class HipExecutionPlan : IExecutionPlan
     readonly NativeDevice _device;
     readonly List<NativeBuffer> _owned = [];
     readonly Dictionary<Node, NativeBuffer> _activations = [];
+    readonly Dictionary<HipStep, NativeBuffer> _scratch = new(ReferenceEqualityComparer.Instance);
     readonly Func<float[], NativeBuffer> _weight;
     readonly HashSet<float[]> _weightsUsed = new(ReferenceEqualityComparer.Instance);
     readonly List<(string Name, string Op, Action Launch)> _launches = [];
@@ -46,10 +47,8 @@ internal sealed class HipExecutionPlan : IExecutionPlan
             InputShape = input.Shape;
             foreach (var step in lowering.Steps)
             {
-                var scratch = step.ScratchFloats > 0 ? Own(_device.Allocate(step.ScratchFloats)) : null;
-                var binding = new HipStepBinding(_device, node => Buffer(node, lowering), scratch);
+                var binding = new HipStepBinding(_device, node => Buffer(node, lowering), _scratch.GetValueOrDefault(step));
                 _launches.Add((step.Name, step.Op, step.Bind(binding)));
-                ScratchBytes += step.ScratchFloats * sizeof(float);
             }
             foreach (var (name, node) in graph.Outputs)
                 _outputs[name] = (_activations[lowering.Storage[node]], node.ElementCount);
@@ -71,14 +70,8 @@ internal sealed class HipExecutionPlan : IExecutionPlan
 
     public IReadOnlyList<(string Name, int[] Shape)> Outputs { get; }
 
-    /// <summary>Bytes of device memory for activations (the slots) and scratch.</summary>
-    public long PeakBytes => SlotBytes + ScratchBytes;
-
-    /// <summary>Bytes of the activation slots.</summary>
-    public long SlotBytes { get; private set; }
-
-    /// <summary>Bytes of per-step scratch (patch gather).</summary>
-    public long ScratchBytes { get; private set; }
+    /// <summary>Bytes of device memory for activations and scratch: the sum of the slot buffers.</summary>
+    public long PeakBytes { get; private set; }
 
     /// <summary>What one arena laid out by <see cref="MemoryPlanner"/> would take for the same activations, given offset views.</summary>
     public long ArenaBytes { get; private set; }
@@ -152,7 +145,8 @@ internal sealed class HipExecutionPlan : IExecutionPlan
 
     /// <summary>
     /// Lifetimes per storage root (from the step that writes it to the last step that reads it; the input from the start,
-    /// graph outputs to the end), then slots by <see cref="SlotPlanner"/>, one device buffer per slot.
+    /// graph outputs to the end) and per scratch (its step only), then slots by <see cref="SlotPlanner"/>, one device buffer
+    /// per slot.
     /// </summary>
     void Place(ModelGraph graph, HipLowering lowering)
     {
@@ -175,11 +169,14 @@ internal sealed class HipExecutionPlan : IExecutionPlan
         foreach (var (_, node) in graph.Outputs) last[lowering.Storage[node]] = int.MaxValue;
 
         var roots = first.Keys.ToArray();
-        var requests = roots.Select(r => new MemoryPlanner.Request(r.ElementCount * sizeof(float), first[r], last[r])).ToArray();
+        var scratchSteps = Enumerable.Range(0, lowering.Steps.Count).Where(i => lowering.Steps[i].ScratchFloats > 0).ToArray();
+        var requests = roots.Select(r => new MemoryPlanner.Request(r.ElementCount * sizeof(float), first[r], last[r]))
+            .Concat(scratchSteps.Select(i => new MemoryPlanner.Request(lowering.Steps[i].ScratchFloats * sizeof(float), i, i))).ToArray();
         var (slotOf, slotBytes) = SlotPlanner.Plan(requests);
         ArenaBytes = MemoryPlanner.Plan(requests).ArenaBytes;
         var slots = slotBytes.Select(bytes => Own(_device.Allocate(bytes / sizeof(float)))).ToArray();
-        SlotBytes = slotBytes.Sum();
+        PeakBytes = slotBytes.Sum();
         for (int i = 0; i < roots.Length; i++) _activations[roots[i]] = slots[slotOf[i]];
+        for (int j = 0; j < scratchSteps.Length; j++) _scratch[lowering.Steps[scratchSteps[j]]] = slots[slotOf[roots.Length + j]];
     }
 }

@@ -64,7 +64,7 @@ internal sealed class HipLowering
 
     HipVisionException Unsupported(Node node, string why = "") => new(
         $"the HIP backend does not support {node.Kind}{(why.Length > 0 ? " " + why : "")} (node {node}); it runs the ViT and BEiT ops " +
-        "(MobileNetV1 and EfficientNet come later): use --backend cpu for this model");
+        "(MobileNetV1 and EfficientNet come later): run this model on the CPU backend (--backend cpu)");
 
     void Emit(Node writes, string op, IReadOnlyList<Node> reads, Func<HipStepBinding, Action> bind, long scratch = 0) =>
         Emit([writes], op, reads, bind, scratch);
