@@ -16,5 +16,6 @@ public class AbiCoverageTests
         Assert.That(declared, Has.Count.GreaterThan(20), "the header parses");
         Assert.That(declared.Except(bound), Is.Empty, "functions of hipvision.h without a binding in NativeMethods");
         Assert.That(bound.Where(n => n.StartsWith("hv_", StringComparison.Ordinal)).Except(declared), Is.Empty, "bindings of functions the header no longer has");
+        Assert.That(HipVision.Backends.Hip.HipBackend.EntryPoints.Except(declared), Is.Empty, "entries the HIP backend checks for at open");
     }
 }

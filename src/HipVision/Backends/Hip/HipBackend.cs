@@ -29,7 +29,25 @@ public sealed class HipBackend : IBackend, IDisposable
     /// <paramref name="hostThreads"/> shape the emulator build only. Throws <see cref="HipVisionException"/> when the library
     /// cannot be loaded (the message lists every path tried) or no device is usable (the native message).
     /// </summary>
-    public static HipBackend Open(int device = 0, int warpSize = 0, int hostThreads = 0) => new(NativeDevice.Create(warpSize, hostThreads, device));
+    public static HipBackend Open(int device = 0, int warpSize = 0, int hostThreads = 0)
+    {
+        RequireEntryPoints(NativeLibraryResolver.EnsureLoaded());
+        return new(NativeDevice.Create(warpSize, hostThreads, device));
+    }
+
+    /// <summary>The ABI entries the plans call: an older libhipvision without them is refused here, by name, not mid-run.</summary>
+    internal static readonly string[] EntryPoints =
+    [
+        "hv_layer_norm", "hv_add_layer_norm", "hv_linear", "hv_attention", "hv_patch_embed", "hv_gelu", "hv_add",
+        "hv_layer_scale", "hv_softmax", "hv_prepend_token", "hv_slice_token", "hv_mean_tokens",
+    ];
+
+    static void RequireEntryPoints(nint library)
+    {
+        var missing = EntryPoints.Where(name => !System.Runtime.InteropServices.NativeLibrary.TryGetExport(library, name, out _)).ToArray();
+        if (missing.Length > 0)
+            throw new HipVisionException($"the native library {NativeLibraryResolver.FileName} lacks {string.Join(", ", missing)} (an older build?); rebuild native/ for this version of HipVision");
+    }
 
     /// <summary>The build variant of the native library without opening a device ("amd", "nvidia", "emulator"); throws when it cannot be loaded.</summary>
     public static string LibraryBackend => NativeDevice.Backend;
