@@ -28,6 +28,15 @@ public class HipBackendCliTests
 
     internal static readonly IReadOnlyDictionary<string, string?> WithoutLibrary = new Dictionary<string, string?> { ["HIPVISION_NATIVE_PATH"] = null };
 
+    /// <summary>How the device's name starts: "emulator" under the test build of the library, else the vendor build ("amd", "nvidia").</summary>
+    internal static string DevicePrefix => HipVision.Backends.Hip.HipBackend.LibraryBackend;
+
+    /// <summary>For tests of what auto does when the only library is the emulator build.</summary>
+    internal static void RequireEmulatorLibrary()
+    {
+        if (DevicePrefix != "emulator") Assert.Ignore($"the library next to the tests is a GPU build ({DevicePrefix}); auto takes it");
+    }
+
     [Test]
     public void Run_backendHip_tinyVitLogitsMatchTransformers()
     {
@@ -50,7 +59,7 @@ public class HipBackendCliTests
         using var doc = JsonDocument.Parse(hip.Stdout);
         var first = doc.RootElement[0];
         Assert.That(first.GetProperty("backend").GetString(), Is.EqualTo("hip"), hip.Stdout);
-        Assert.That(first.GetProperty("device").GetString(), Does.StartWith("emulator"), hip.Stdout);
+        Assert.That(first.GetProperty("device").GetString(), Does.StartWith(DevicePrefix), hip.Stdout);
         using var cpuDoc = JsonDocument.Parse(cpu.Stdout);
         Assert.That(cpuDoc.RootElement[0].GetProperty("backend").GetString(), Is.EqualTo("cpu"));
         var (h, c) = (ClassifyJson.Parse(hip.Stdout)[0].Predictions, ClassifyJson.Parse(cpu.Stdout)[0].Predictions);
@@ -61,6 +70,7 @@ public class HipBackendCliTests
     [Test]
     public void Classify_autoVerbose_emulatorLibrary_picksCpuAndSaysWhy()
     {
+        RequireEmulatorLibrary();
         string image = ImagingFixtures.ImageFile(ImagingFixtures.Stems[0]);
         var r = CliRunner.Run(WithLibrary, "classify", image, "--model", TinyVit, "--json", "--verbose");
         Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
@@ -74,7 +84,8 @@ public class HipBackendCliTests
     {
         var r = CliRunner.Run(WithLibrary, "run", "--model", TinyVit, "--input", Path.Combine(TinyVit, "pixel_values.npy"), "--output", _tmp.File("l.npy"), "--backend", "hip", "--verbose");
         Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
-        Assert.That(r.Stderr.TrimEnd(), Is.EqualTo("backend: hip (requested, emulator (CPU, warp 64))"), r.ToString());
+        Assert.That(r.Stderr.TrimEnd(), Does.StartWith($"backend: hip (requested, {DevicePrefix}"), r.ToString());
+        Assert.That(r.StderrLines, Has.Length.EqualTo(1), r.ToString());
     }
 
     [Test]
@@ -105,7 +116,7 @@ public class HipBackendCliTests
         CliAssert.Ok(r);
         using var doc = JsonDocument.Parse(r.Stdout);
         Assert.That(doc.RootElement.GetProperty("backend").GetString(), Is.EqualTo("hip"), r.Stdout);
-        Assert.That(doc.RootElement.GetProperty("device").GetString(), Does.StartWith("emulator"), r.Stdout);
+        Assert.That(doc.RootElement.GetProperty("device").GetString(), Does.StartWith(DevicePrefix), r.Stdout);
         Assert.That(doc.RootElement.GetProperty("arena_bytes").GetInt64(), Is.GreaterThan(0), r.Stdout);
     }
 }
