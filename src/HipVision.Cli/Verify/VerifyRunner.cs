@@ -50,9 +50,9 @@ sealed class VerifyRunner(IBackend cpu, HipBackend? hip, Func<string, string, bo
                         ? Row(VerifyStatus.Pass, cmp.MaxAbs, cmp.Rel, "", ms)
                         : Row(VerifyStatus.Fail, cmp.MaxAbs, cmp.Rel, $"{cmp.Bad} of {got.Length} outside {c.Atol:E0} + {c.Rtol:E0}·|ref|, first [{cmp.FirstBad}] {got[cmp.FirstBad]:G7} vs {want[cmp.FirstBad]:G7}", ms));
                 }
-                catch (HipVisionException e)
+                catch (Exception e) when (e is not OutOfMemoryException)
                 {
-                    Rows.Add(Row(VerifyStatus.Fail, double.NaN, double.NaN, e.Message));
+                    Rows.Add(Row(VerifyStatus.Fail, double.NaN, double.NaN, Describe(e)));
                 }
             }
             advance?.Invoke();
@@ -102,9 +102,9 @@ sealed class VerifyRunner(IBackend cpu, HipBackend? hip, Func<string, string, bo
                     if (backend == cpu) cpuLogits = got;
                     else if (cpuLogits != null) Rows.Add(LogitsRow(Row, backendName, "cpu backend", got, cpuLogits, config.NumLabels, ms));
                 }
-                catch (HipVisionException e)
+                catch (Exception e) when (e is not OutOfMemoryException)
                 {
-                    Rows.Add(Row(backendName, "transformers", VerifyStatus.Fail, double.NaN, double.NaN, e.Message));
+                    Rows.Add(Row(backendName, "transformers", VerifyStatus.Fail, double.NaN, double.NaN, Describe(e)));
                 }
             }
             advance?.Invoke();
@@ -117,6 +117,9 @@ sealed class VerifyRunner(IBackend cpu, HipBackend? hip, Func<string, string, bo
         var (maxAbs, rel, failure) = Comparison.Logits(got, want, labels, 1e-4);
         return row(backend, reference, failure is null ? VerifyStatus.Pass : VerifyStatus.Fail, maxAbs, rel, failure ?? "", ms);
     }
+
+    /// <summary>A failure as one line: HipVision's own message, or the exception type and message of anything else (a bug).</summary>
+    static string Describe(Exception e) => (e is HipVisionException ? e.Message : $"{e.GetType().Name}: {e.Message}").ReplaceLineEndings(" ");
 
     /// <summary>"the HIP backend does not support Conv2d ..." → "Conv2d".</summary>
     static string FirstWords(string why)
