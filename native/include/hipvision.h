@@ -82,6 +82,95 @@ HV_API hv_status hv_add_layer_norm(hv_context* context, const hv_buffer* x, cons
                                    const hv_buffer* gamma, const hv_buffer* beta, hv_buffer* sum, hv_buffer* y,
                                    int64_t rows, int64_t cols, float eps);
 
+/* ---- Transformer ops (HF ViT and BEiT) ---------------------------------------------------------
+ * Same conventions as above: dense row-major float32 buffers, int64_t shapes (each must fit in int32
+ * and be >= 0; a 0 extent makes the call a no-op), arguments validated before anything is queued.
+ * Outputs must not overlap inputs unless an entry says they may alias. */
+
+/* The activation of a fused epilogue (hv_linear) or of hv_gelu-style elementwise ops. */
+typedef enum hv_activation {
+    HV_ACTIVATION_NONE = 0,
+    HV_ACTIVATION_GELU = 1,  /* exact: x/2 * (1 + erf(x/sqrt(2))), torch.nn.GELU(), HF "gelu" */
+    HV_ACTIVATION_RELU = 2,  /* max(x, 0) */
+    HV_ACTIVATION_RELU6 = 3, /* min(max(x, 0), 6) */
+    HV_ACTIVATION_SILU = 4   /* x * sigmoid(x), HF "silu"/"swish" */
+} hv_activation;
+
+/* Batched GEMM, row-major: for every i in [0, batch),
+ *   C_i[m, n] = alpha * op(A_i) * op(B_i) + beta * C_i + bias[n]
+ * op(A_i) is m x k: A_i stored [m, k], or [k, m] when trans_a != 0; op(B_i) is k x n: B_i stored
+ * [k, n], or [n, k] when trans_b != 0 (torch.nn.Linear weights). X_i starts at X + i * stride_x floats;
+ * stride_a or stride_b 0 shares one matrix over the batch; stride_c must be >= m*n when batch > 1.
+ * bias (n floats, shared over rows and batch) may be NULL. When beta == 0, C is not read (may hold NaN).
+ * trans_a, trans_b: 0 or 1. c must not alias a, b or bias. Vendor BLAS when built with it, else
+ * HipVision's tiled kernel (native/src/kernels/gemm.hip). Serves torch.matmul / torch.bmm / addmm. */
+HV_API hv_status hv_gemm(hv_context* context, const hv_buffer* a, const hv_buffer* b, const hv_buffer* bias,
+                         hv_buffer* c, int64_t batch, int64_t m, int64_t n, int64_t k, int64_t stride_a,
+                         int64_t stride_b, int64_t stride_c, int32_t trans_a, int32_t trans_b, float alpha,
+                         float beta);
+
+/* torch.nn.Linear with an optional activation after it (HF ViT/BEiT query/key/value, dense layers):
+ *   y[rows, out_features] = act(x[rows, in_features] * weight^T + bias)
+ * weight is [out_features, in_features] as PyTorch stores it; bias (out_features floats) may be NULL.
+ * y must not alias x, weight or bias. Bias and activation are fused into the GEMM's epilogue on the
+ * built-in kernel; after a vendor GEMM they run as one extra elementwise pass (bias_act.hip). */
+HV_API hv_status hv_linear(hv_context* context, const hv_buffer* x, const hv_buffer* weight, const hv_buffer* bias,
+                           hv_buffer* y, int64_t rows, int64_t in_features, int64_t out_features,
+                           hv_activation activation);
+
+/* Multi-head self-attention on a fused QKV tensor, softmax and the product with V in one kernel (no
+ * tokens x tokens matrix in memory). With D = heads * head_dim, qkv is [batch, tokens, 3*D]: query in
+ * columns [0, D), key in [D, 2D), value in [2D, 3D); head h uses columns h*head_dim .. +head_dim of each.
+ *   out[b, i, h*head_dim + d] = sum_j softmax_j(scale * q_i . k_j + bias[h, i, j]) * v_j[d]
+ * out is [batch, tokens, D] (HF's context_layer after the head merge). bias, [heads, tokens, tokens]
+ * shared over the batch (BEiT's relative position bias), may be NULL (ViT). scale: finite and > 0,
+ * 1/sqrt(head_dim) for HF. heads >= 1 and 1 <= head_dim <= 128 (HV_ERROR_UNSUPPORTED beyond); batch and
+ * heads <= 65535. out must not alias qkv or bias. */
+HV_API hv_status hv_attention(hv_context* context, const hv_buffer* qkv, const hv_buffer* bias, hv_buffer* out,
+                              int64_t batch, int64_t tokens, int64_t heads, int64_t head_dim, float scale);
+
+/* The gather half of HF's patch embedding (Conv2d(C, D, kernel=patch, stride=patch)): pixels
+ * [batch, channels, height, width] (NCHW) -> patches [batch, (height/patch)*(width/patch), channels*patch*patch].
+ * Patch tokens are row-major over the patch grid; each patch's columns are ordered (c, ky, kx), which is
+ * how the conv weight [D, C, p, p] flattens to [D, C*p*p], so hv_linear(patches, weight, bias) finishes
+ * the embedding. height and width must be multiples of patch. patches must not alias pixels. */
+HV_API hv_status hv_patch_embed(hv_context* context, const hv_buffer* pixels, hv_buffer* patches, int64_t batch,
+                                int64_t channels, int64_t height, int64_t width, int64_t patch);
+
+/* Exact GELU elementwise (HF ViT/BEiT intermediate act "gelu"): y = x/2 * (1 + erf(x/sqrt(2))) over
+ * count floats. y may alias x. */
+HV_API hv_status hv_gelu(hv_context* context, const hv_buffer* x, hv_buffer* y, int64_t count);
+
+/* y = a + b with b broadcast over leading rows: a and y are [rows, cols], b is [b_rows, cols] with
+ * rows a multiple of b_rows, and y[r] = a[r] + b[r % b_rows]. b_rows == rows: same-shape residual add;
+ * b_rows == tokens: ViT position embeddings [T, D] over [B*T, D]. y may alias a, or b when b_rows == rows. */
+HV_API hv_status hv_add(hv_context* context, const hv_buffer* a, const hv_buffer* b, hv_buffer* y, int64_t rows,
+                        int64_t cols, int64_t b_rows);
+
+/* BEiT's layer scale (lambda_1, lambda_2) with the residual add after it optionally fused:
+ *   y[r, c] = x[r, c] * gamma[c] (+ residual[r, c] when residual is not NULL)
+ * y may alias x or residual. */
+HV_API hv_status hv_layer_scale(hv_context* context, const hv_buffer* x, const hv_buffer* gamma,
+                                const hv_buffer* residual, hv_buffer* y, int64_t rows, int64_t cols);
+
+/* torch.softmax over the last dimension of x[rows, cols], max-subtracted, in float32. y may alias x. */
+HV_API hv_status hv_softmax(hv_context* context, const hv_buffer* x, hv_buffer* y, int64_t rows, int64_t cols);
+
+/* ViT's torch.cat((cls_token, embeddings), dim=1): y[b, 0, :] = token[:], y[b, 1 + t, :] = x[b, t, :].
+ * token is [dim], x is [batch, tokens, dim], y is [batch, tokens + 1, dim]; y must not alias x. */
+HV_API hv_status hv_prepend_token(hv_context* context, const hv_buffer* token, const hv_buffer* x, hv_buffer* y,
+                                  int64_t batch, int64_t tokens, int64_t dim);
+
+/* One token per image: y[b, :] = x[b, index, :], x [batch, tokens, dim], y [batch, dim]; 0 <= index <
+ * tokens. ViT's pooler/classifier input (sequence_output[:, 0, :]). y must not alias x. */
+HV_API hv_status hv_slice_token(hv_context* context, const hv_buffer* x, hv_buffer* y, int64_t batch,
+                                int64_t tokens, int64_t dim, int64_t index);
+
+/* Mean over tokens first .. tokens-1: y[b, :] = mean_t x[b, t, :], x [batch, tokens, dim], y [batch, dim];
+ * 0 <= first < tokens. BEiT's mean pooling uses first = 1 (skips CLS). y must not alias x. */
+HV_API hv_status hv_mean_tokens(hv_context* context, const hv_buffer* x, hv_buffer* y, int64_t batch,
+                                int64_t tokens, int64_t dim, int64_t first);
+
 #ifdef __cplusplus
 }
 #endif

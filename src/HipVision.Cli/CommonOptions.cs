@@ -28,7 +28,7 @@ static class CommonOptions
     }
 
     public static Option<string> Backend() =>
-        new("--backend") { Description = "Compute backend: auto (GPU when present, else CPU) or cpu", DefaultValueFactory = _ => "auto" };
+        new("--backend") { Description = "Compute backend: auto (a GPU when the native library and a device are present and the model's ops run there, else CPU), cpu, or hip (the native library; an error without it)", DefaultValueFactory = _ => "auto" };
 
     public static Option<int> Threads() =>
         new("--threads") { Description = "CPU threads (default: one per core)", DefaultValueFactory = _ => 0 };
@@ -41,19 +41,20 @@ static class CommonOptions
         {
             "auto" => BackendKind.Auto,
             "cpu" => BackendKind.Cpu,
-            _ => throw new UsageException($"unknown backend '{backend}' (expected auto or cpu)"),
+            "hip" => BackendKind.Hip,
+            _ => throw new UsageException($"unknown backend '{backend}' (expected auto, cpu or hip)"),
         },
         Threads = threads >= 0 ? threads : throw new UsageException("--threads must be 0 (all cores) or more"),
         BatchSize = batch > 0 ? batch : throw new UsageException("--batch must be at least 1"),
     };
 
     /// <summary>
-    /// With --verbose, tells a person which backend 'auto' picked (stderr, so stdout stays machine-readable).
+    /// With --verbose, tells a person which backend was picked and why (stderr, so stdout stays machine-readable).
     /// Only then: without --verbose stderr carries nothing but the one-line error of a failed command.
     /// </summary>
-    public static void ReportBackend(ParseResult result, string requested, VisionModel model)
+    public static void ReportBackend(ParseResult result, VisionModel model)
     {
-        if (result.GetValue(Verbose) && requested.Equals("auto", StringComparison.OrdinalIgnoreCase))
-            Console.Error.WriteLine($"backend: {model.BackendName} (auto: no GPU backend available)");
+        if (result.GetValue(Verbose))
+            Console.Error.WriteLine($"backend: {model.BackendName} ({model.BackendReason})");
     }
 }

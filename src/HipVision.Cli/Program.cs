@@ -12,4 +12,5 @@ root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(SynthCommand.Create());
 root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(PullCommand.Create());
+root.Subcommands.Add(VerifyCommand.Create());
 return CliHost.Invoke(root, args);

@@ -1,5 +1,6 @@
 using HipVision.Backends;
 using HipVision.Backends.Cpu;
+using HipVision.Backends.Hip;
 using HipVision.Imaging;
 using HipVision.Models;
 using HipVision.Weights;
@@ -35,11 +36,7 @@ public sealed class VisionModel : IDisposable
         var (channels, height, width) = config.InputSize;
         if (Processor.HasFixedOutputSize && (Processor.OutputHeight != height || Processor.OutputWidth != width || channels != 3))
             throw new HipVisionException($"{source}: the preprocessor produces {Processor.OutputWidth}x{Processor.OutputHeight} images, the model expects {width}x{height} with {channels} channels");
-        _backend = options.Backend switch
-        {
-            BackendKind.Auto or BackendKind.Cpu => new CpuBackend(options.Threads),
-            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Backend, "unknown backend"),
-        };
+        (_backend, BackendReason) = BackendSelector.Create(options.Backend, options.Threads, () => config.BuildGraph(new RecordingWeights(), 1));
     }
 
     /// <summary>
@@ -62,15 +59,17 @@ public sealed class VisionModel : IDisposable
             ? PreprocessorConfig.Load(preprocessorPath)
             : PreprocessorConfig.Parse(config.DefaultPreprocessorJson, $"default preprocessor of {config.ModelType}");
         var weights = WeightFiles.Open(directory);
+        VisionModel? model = null;
         try
         {
-            var model = new VisionModel(config, preprocessor, weights, options ?? new(), directory);
-            model.Plan(1); // fail now, not at the first image, when the checkpoint does not fit the config
+            model = new VisionModel(config, preprocessor, weights, options ?? new(), directory);
+            model.Plan(1); // fail now, not at the first image, when the checkpoint does not fit the config (or the backend)
             return model;
         }
         catch
         {
-            weights.Dispose();
+            if (model != null) model.Dispose();
+            else weights.Dispose();
             throw;
         }
     }
@@ -94,8 +93,14 @@ public sealed class VisionModel : IDisposable
     /// <summary>Class labels, index = class id.</summary>
     public IReadOnlyList<string> Labels => Config.Labels;
 
-    /// <summary>The backend actually used ("cpu").</summary>
+    /// <summary>The backend actually used ("cpu", "hip").</summary>
     public string BackendName => _backend.Name;
+
+    /// <summary>Why that backend: "requested", or what <see cref="BackendKind.Auto"/> found (GPU name, or why not the GPU).</summary>
+    public string BackendReason { get; }
+
+    /// <summary>The device of the HIP backend (vendor build, ordinal, warp width), or null on the CPU.</summary>
+    public string? DeviceName => (_backend as HipBackend)?.DeviceName;
 
     /// <summary>CPU threads per operation.</summary>
     public int Threads => _backend is CpuBackend cpu ? cpu.Threads : 0;
@@ -188,6 +193,7 @@ public sealed class VisionModel : IDisposable
             _disposed = true;
             foreach (var plan in _plans.Values) plan.Dispose();
             _plans.Clear();
+            (_backend as IDisposable)?.Dispose();
             _weights.Dispose();
         }
     }

@@ -4,6 +4,7 @@
 
 #include "boundary.h"
 #include "handles.h"
+#include "../vendor/blas.h"
 
 namespace hv {
 
@@ -13,6 +14,7 @@ Device::~Device() {
     (void)hipSetDevice(ordinal);
 #endif
     (void)hipStreamSynchronize(stream);
+    blas_close(*this);
     (void)hipStreamDestroy(stream);
 }
 
@@ -44,6 +46,7 @@ std::shared_ptr<Device> open_device(const hv_context_options& o) {
     check_hip(hipDeviceGetAttribute(&device->warp_size, hipDeviceAttributeWarpSize, o.device), "querying the warp size");
     check_hip(hipStreamCreate(&device->stream), "hipStreamCreate");
 #endif
+    blas_open(*device);
     return device;
 }
 

@@ -16,6 +16,7 @@ struct Device {
     int ordinal = 0;
     int warp_size = 0;
     hipStream_t stream = nullptr;
+    void* blas = nullptr;  // the vendor BLAS handle, owned by native/src/vendor/blas_*.cpp (null without one)
     ~Device();
 };
 

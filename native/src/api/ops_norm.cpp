@@ -4,25 +4,11 @@
 #include <limits>
 #include <string>
 
+#include "args.h"
 #include "boundary.h"
-#include "handles.h"
 #include "../kernels/kernels.h"
 
 namespace {
-
-// The float32 view of a buffer argument, after checking it belongs to `context` and holds `floats`.
-float* floats_of(const hv_context* context, const hv_buffer* buffer, const char* name, int64_t floats) {
-    hv::require(buffer != nullptr, std::string(name) + " is NULL");
-    hv::require(buffer->device == context->device, std::string(name) + " belongs to another context's device");
-    hv::require(uint64_t(floats) <= buffer->bytes / sizeof(float),
-                std::string(name) + " holds " + std::to_string(buffer->bytes) + " bytes, needs " +
-                    std::to_string(uint64_t(floats) * sizeof(float)));
-    return static_cast<float*>(buffer->data);
-}
-
-float* optional_floats_of(const hv_context* context, const hv_buffer* buffer, const char* name, int64_t floats) {
-    return buffer ? floats_of(context, buffer, name, floats) : nullptr;
-}
 
 hv_status layer_norm(hv_context* context, const hv_buffer* x, const hv_buffer* residual, const hv_buffer* gamma,
                      const hv_buffer* beta, hv_buffer* sum, hv_buffer* y, int64_t rows, int64_t cols, float eps) {
@@ -35,16 +21,15 @@ hv_status layer_norm(hv_context* context, const hv_buffer* x, const hv_buffer* r
     hv::require(std::isfinite(eps) && eps >= 0.0f, "eps must be finite and >= 0, got " + std::to_string(eps));
     hv::require(sum == nullptr || sum != y, "sum and y must be different buffers");
     const int64_t n = rows * cols;
+    using hv::floats_of;
+    using hv::optional_floats_of;
     const float* px = floats_of(context, x, "x", n);
     const float* pr = optional_floats_of(context, residual, "residual", n);
     const float* pg = optional_floats_of(context, gamma, "gamma", cols);
     const float* pb = optional_floats_of(context, beta, "beta", cols);
     float* ps = optional_floats_of(context, sum, "sum", n);
     float* py = floats_of(context, y, "y", n);
-    const hv::Device& d = *context->device;
-#if !defined(HV_PLATFORM_EMULATOR)
-    hv::check_hip(hipSetDevice(d.ordinal), "hipSetDevice");
-#endif
+    const hv::Device& d = hv::device_of(context);
     hv::check_hip(hv::launch_layer_norm(px, pr, pg, pb, ps, py, rows, cols, eps, d.stream), "layer_norm_kernel launch");
     return HV_OK;
 }

@@ -8,6 +8,7 @@
 //   Two-pass variance (not E[s²] − mean²) so rows with a large mean keep their precision.
 // eps comes from the model config (1e-12 for HF ViT), never a literal here.
 // Reference: native/tests/test_layer_norm.cpp (float64); later tests/.../Reference/RefOps.cs LayerNorm.
+// Variants (thread per row, warp per row, this one) and timings: native/dev/layer_norm_bench.hip.
 #include "block_reduce.h"
 #include "kernels.h"
 

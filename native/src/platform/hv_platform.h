@@ -19,6 +19,14 @@
 #error "define one of HV_PLATFORM_AMD, HV_PLATFORM_NVIDIA, HV_PLATFORM_EMULATOR (see cmake/HvGpu.cmake)"
 #endif
 
+// Loop-unrolling hint for loops over register arrays: hipcc and nvcc take `#pragma unroll`; g++ (the
+// emulator) does not know that spelling and warns, so there it is empty.
+#if defined(HV_PLATFORM_EMULATOR)
+#define HV_UNROLL
+#else
+#define HV_UNROLL _Pragma("unroll")
+#endif
+
 // Largest block HipVision launches; block reductions size their per-warp scratch from it.
 #define HV_MAX_BLOCK_THREADS 1024
 // Warps in the largest block at the narrowest warp (32): scratch that fits both warp widths.

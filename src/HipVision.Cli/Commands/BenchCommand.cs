@@ -39,7 +39,7 @@ static class BenchCommand
                 ? VisionModel.CreateSynthetic(ModelPresets.Get(archName), seed ?? 1, options)
                 : seed is { } s ? VisionModel.CreateSynthetic(Models.ModelConfig.Load(Path.Combine(modelPath!, "config.json")), s, options)
                 : VisionModel.Load(modelPath!, options);
-            CommonOptions.ReportBackend(r, r.GetValue(backend)!, m);
+            CommonOptions.ReportBackend(r, m);
             var result = Measure(m, n, k, warm, r.GetValue(profile), archName ?? modelDir!);
             if (r.GetValue(json)) result.WriteJson();
             else result.WriteText();
@@ -73,7 +73,7 @@ static class BenchCommand
         plan.ProfilingEnabled = false;
         Array.Sort(times);
         double median = Percentile(times, 0.5);
-        return new BenchResult(name, m.Config.ModelType, m.BackendName, m.Threads, batch, iterations, median, Percentile(times, 0.9), times[0],
+        return new BenchResult(name, m.Config.ModelType, m.BackendName, m.DeviceName, m.Threads, batch, iterations, median, Percentile(times, 0.9), times[0],
             batch * 1000.0 / median, PeakRssBytes(), plan.PeakBytes, plan.WeightBytes, compile.Elapsed.TotalMilliseconds, byOp);
     }
 
@@ -98,7 +98,7 @@ static class BenchCommand
         return Environment.WorkingSet;
     }
 
-    sealed record BenchResult(string Model, string ModelType, string Backend, int Threads, int Batch, int Iterations, double MedianMs, double P90Ms,
+    sealed record BenchResult(string Model, string ModelType, string Backend, string? Device, int Threads, int Batch, int Iterations, double MedianMs, double P90Ms,
         double MinMs, double ImagesPerS, long PeakMemoryBytes, long ArenaBytes, long WeightBytes, double CompileMs, Dictionary<string, double> OpMs)
     {
         public void WriteText()
@@ -106,7 +106,7 @@ static class BenchCommand
             bool plain = Console.IsOutputRedirected;
             var rows = new (string, string)[]
             {
-                ("model", $"{Model} ({ModelType})"), ("backend", $"{Backend}, {Threads} threads"), ("batch", Batch.ToString()),
+                ("model", $"{Model} ({ModelType})"), ("backend", Device is null ? $"{Backend}, {Threads} threads" : $"{Backend}, {Device}"), ("batch", Batch.ToString()),
                 ("iterations", Iterations.ToString()), ("median", $"{MedianMs:F2} ms"), ("p90", $"{P90Ms:F2} ms"), ("min", $"{MinMs:F2} ms"),
                 ("throughput", $"{ImagesPerS:F2} images/s"), ("peak memory (RSS)", Mib(PeakMemoryBytes)), ("activation arena", Mib(ArenaBytes)),
                 ("weights", Mib(WeightBytes)), ("plan compile", $"{CompileMs:F0} ms"),
@@ -138,6 +138,7 @@ static class BenchCommand
                 w.WriteString("model", Model);
                 w.WriteString("model_type", ModelType);
                 w.WriteString("backend", Backend);
+                if (Device != null) w.WriteString("device", Device);
                 w.WriteNumber("threads", Threads);
                 w.WriteNumber("batch", Batch);
                 w.WriteNumber("iterations", Iterations);

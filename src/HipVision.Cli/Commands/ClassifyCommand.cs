@@ -4,7 +4,10 @@ using Spectre.Console;
 
 namespace HipVision.Cli.Commands;
 
-/// <summary><c>hipvision classify IMAGE... --model MODEL [--top 5] [--json]</c>: top-k labels per image.</summary>
+/// <summary>
+/// <c>hipvision classify IMAGE... --model MODEL [--top 5] [--json] [--backend auto|cpu|hip]</c>: top-k labels per image. The JSON
+/// form is one object per image with its predictions and the backend (and device) that computed them.
+/// </summary>
 static class ClassifyCommand
 {
     public static Command Create()
@@ -27,9 +30,9 @@ static class ClassifyCommand
             foreach (var p in paths)
                 if (!File.Exists(p)) throw new HipVisionException($"{p}: no such file");
             using var m = VisionModel.Load(CommonOptions.LocateModel(r, r.GetValue(model)!), CommonOptions.ModelOptions(r.GetValue(backend)!, r.GetValue(threads)));
-            CommonOptions.ReportBackend(r, r.GetValue(backend)!, m);
+            CommonOptions.ReportBackend(r, m);
             var results = m.Classify(paths, r.GetValue(top));
-            if (r.GetValue(json)) WriteJson(paths, results);
+            if (r.GetValue(json)) WriteJson(paths, results, m);
             else if (Console.IsOutputRedirected) WritePlain(paths, results);
             else WriteTables(paths, results);
             return CliHost.Ok;
@@ -56,7 +59,7 @@ static class ClassifyCommand
         }
     }
 
-    static void WriteJson(string[] paths, IReadOnlyList<IReadOnlyList<Prediction>> results)
+    static void WriteJson(string[] paths, IReadOnlyList<IReadOnlyList<Prediction>> results, VisionModel model)
     {
         using var stdout = Console.OpenStandardOutput();
         using (var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
@@ -66,6 +69,8 @@ static class ClassifyCommand
             {
                 w.WriteStartObject();
                 w.WriteString("image", paths[i]);
+                w.WriteString("backend", model.BackendName);
+                if (model.DeviceName is { } device) w.WriteString("device", device);
                 w.WriteStartArray("predictions");
                 foreach (var p in results[i])
                 {

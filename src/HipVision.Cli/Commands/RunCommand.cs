@@ -17,7 +17,7 @@ static class RunCommand
         command.SetAction(r =>
         {
             using var m = VisionModel.Load(CommonOptions.LocateModel(r, r.GetValue(model)!), CommonOptions.ModelOptions(r.GetValue(backend)!, r.GetValue(threads)));
-            CommonOptions.ReportBackend(r, r.GetValue(backend)!, m);
+            CommonOptions.ReportBackend(r, m);
             var (c, h, w) = m.Config.InputSize;
             var inputPath = r.GetValue(input)!;
             var pixels = NpyFile.ReadFloat32(inputPath, out var shape, [-1, c, h, w]);

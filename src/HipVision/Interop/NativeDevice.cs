@@ -3,15 +3,18 @@ namespace HipVision.Interop;
 /// <summary>
 /// A context of the native library (one device and its stream) and the ops it runs. Arguments are validated
 /// here first, so a native <see cref="NativeStatus.InvalidArgument"/> means a HipVision bug, not bad input.
-/// Tensors are dense row-major float32 in <see cref="NativeBuffer"/>s of this device.
+/// Tensors are dense row-major float32 in <see cref="NativeBuffer"/>s of this device. The transformer ops
+/// (GEMM, linear, attention, ...) are in NativeDevice.Transformer.cs.
 /// </summary>
-internal sealed class NativeDevice : IDisposable
+internal sealed partial class NativeDevice : IDisposable
 {
     readonly ContextHandle _handle;
 
-    NativeDevice(ContextHandle handle)
+    NativeDevice(ContextHandle handle, int ordinal, string backend)
     {
         _handle = handle;
+        Ordinal = ordinal;
+        BuildBackend = backend;
         Native.Check(NativeMethods.hv_context_warp_size(handle, out int warpSize));
         WarpSize = warpSize;
     }
@@ -36,7 +39,7 @@ internal sealed class NativeDevice : IDisposable
         }
         try
         {
-            return new NativeDevice(handle);
+            return new NativeDevice(handle, device, Native.Backend());
         }
         catch
         {
@@ -57,6 +60,21 @@ internal sealed class NativeDevice : IDisposable
 
     /// <summary>The warp (wavefront) width kernels run with on this context: 32 or 64.</summary>
     public int WarpSize { get; }
+
+    /// <summary>The GPU ordinal this context was opened on.</summary>
+    public int Ordinal { get; }
+
+    /// <summary>The build variant that runs this context: "amd", "nvidia" or "emulator".</summary>
+    public string BuildBackend { get; }
+
+    /// <summary>True when kernels run on the CPU emulator rather than a GPU.</summary>
+    public bool IsEmulator => BuildBackend == "emulator";
+
+    /// <summary>
+    /// A readable name for reports: "emulator (CPU, warp 64)" or "amd GPU 0 (warp 64)". The ABI has no device-name query
+    /// yet, so a GPU is named by vendor build and ordinal.
+    /// </summary>
+    public string Description => IsEmulator ? $"emulator (CPU, warp {WarpSize})" : $"{BuildBackend} GPU {Ordinal} (warp {WarpSize})";
 
     internal ContextHandle Handle
     {
@@ -147,6 +165,20 @@ internal sealed class NativeDevice : IDisposable
             if (name is "x" or "y" or "residual") throw new ArgumentNullException(name);
             return;
         }
+        RequireOptional(buffer, floats, name);
+    }
+
+    /// <summary>A buffer argument that must be present, of this device, alive and holding at least <paramref name="floats"/>.</summary>
+    void RequireBuffer(NativeBuffer buffer, long floats, string name)
+    {
+        ArgumentNullException.ThrowIfNull(buffer, name);
+        RequireOptional(buffer, floats, name);
+    }
+
+    /// <summary>As <see cref="RequireBuffer"/> for an optional (nullable) argument.</summary>
+    void RequireOptional(NativeBuffer? buffer, long floats, string name)
+    {
+        if (buffer is null) return;
         ObjectDisposedException.ThrowIf(buffer.IsDisposed, buffer);
         if (!ReferenceEquals(buffer.Device, this)) throw new ArgumentException($"{name} belongs to another NativeDevice", name);
         if (buffer.Length < floats) throw new ArgumentException($"{name} holds {buffer.Length} floats, needs {floats}", name);

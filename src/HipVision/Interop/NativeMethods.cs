@@ -70,4 +70,51 @@ internal static partial class NativeMethods
     [LibraryImport(LibraryName)]
     public static partial NativeStatus hv_add_layer_norm(ContextHandle context, BufferHandle x, BufferHandle residual,
         BufferHandle gamma, BufferHandle beta, BufferHandle sum, BufferHandle y, long rows, long cols, float eps);
+
+    /// <summary>Batched row-major GEMM; bias may be <see cref="BufferHandle.Null"/>. trans_a / trans_b are 0 or 1.</summary>
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_gemm(ContextHandle context, BufferHandle a, BufferHandle b, BufferHandle bias,
+        BufferHandle c, long batch, long m, long n, long k, long stride_a, long stride_b, long stride_c,
+        int trans_a, int trans_b, float alpha, float beta);
+
+    /// <summary>torch.nn.Linear with a fused activation; bias may be <see cref="BufferHandle.Null"/>.</summary>
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_linear(ContextHandle context, BufferHandle x, BufferHandle weight, BufferHandle bias,
+        BufferHandle y, long rows, long in_features, long out_features, NativeActivation activation);
+
+    /// <summary>Fused multi-head self-attention on [B, T, 3·D]; bias ([H, T, T]) may be <see cref="BufferHandle.Null"/>.</summary>
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_attention(ContextHandle context, BufferHandle qkv, BufferHandle bias, BufferHandle @out,
+        long batch, long tokens, long heads, long head_dim, float scale);
+
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_patch_embed(ContextHandle context, BufferHandle pixels, BufferHandle patches, long batch,
+        long channels, long height, long width, long patch);
+
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_gelu(ContextHandle context, BufferHandle x, BufferHandle y, long count);
+
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_add(ContextHandle context, BufferHandle a, BufferHandle b, BufferHandle y, long rows,
+        long cols, long b_rows);
+
+    /// <summary>residual may be <see cref="BufferHandle.Null"/>.</summary>
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_layer_scale(ContextHandle context, BufferHandle x, BufferHandle gamma,
+        BufferHandle residual, BufferHandle y, long rows, long cols);
+
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_softmax(ContextHandle context, BufferHandle x, BufferHandle y, long rows, long cols);
+
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_prepend_token(ContextHandle context, BufferHandle token, BufferHandle x, BufferHandle y,
+        long batch, long tokens, long dim);
+
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_slice_token(ContextHandle context, BufferHandle x, BufferHandle y, long batch,
+        long tokens, long dim, long index);
+
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_mean_tokens(ContextHandle context, BufferHandle x, BufferHandle y, long batch,
+        long tokens, long dim, long first);
 }

@@ -47,9 +47,10 @@ static class CliRunner
     public static CliResult Run(string[] args, string? workingDirectory, TimeSpan timeout) =>
         RunProcess(DotnetHost, [CliDll, .. args], workingDirectory ?? Fixtures.RepoRoot, timeout, "hipvision " + string.Join(' ', args.Select(Quote)));
 
-    /// <summary>Runs <c>hipvision ARGS</c> with these environment variables set (a null value removes the variable).</summary>
-    public static CliResult Run(string[] args, IReadOnlyDictionary<string, string?> environment) =>
-        RunProcess(DotnetHost, [CliDll, .. args], Fixtures.RepoRoot, DefaultTimeout, "hipvision " + string.Join(' ', args.Select(Quote)), environment);
+    /// <summary>Runs <c>hipvision ARGS</c> with environment variables set (a null value removes the variable).</summary>
+    public static CliResult Run(IReadOnlyDictionary<string, string?> environment, params string[] args) =>
+        RunProcess(DotnetHost, [CliDll, .. args], Fixtures.RepoRoot, DefaultTimeout,
+            string.Join(' ', environment.Select(e => $"{e.Key}={e.Value}")) + " hipvision " + string.Join(' ', args.Select(Quote)), environment);
 
     /// <summary>Runs any program with stdin closed and stdout/stderr captured; fails the test when it runs past <paramref name="timeout"/>.</summary>
     public static CliResult RunProcess(string program, string[] args, string workingDirectory, TimeSpan timeout, string? display = null,
@@ -69,8 +70,10 @@ static class CliRunner
         info.Environment["NO_COLOR"] = "1";
         info.Environment["MSBUILDDISABLENODEREUSE"] = "1"; // dotnet run: no build node outliving the test, holding its pipes
         foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
             if (value is null) info.Environment.Remove(name);
             else info.Environment[name] = value;
+        }
         display ??= $"{program} {string.Join(' ', args.Select(Quote))}";
 
         var clock = Stopwatch.StartNew();

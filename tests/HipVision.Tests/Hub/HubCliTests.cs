@@ -58,9 +58,9 @@ public class HubCliTests
     public void Classify_hubId_pullsOnFirstUseAndPrintsWhatTheFixtureDirectoryGives()
     {
         var image = ImagingFixtures.ImageFile("chelsea");
-        var pulled = CliRunner.Run(["classify", image, "--model", Repo, "--json"], Env());
+        var pulled = CliRunner.Run(Env(), ["classify", image, "--model", Repo, "--json"]);
         CliAssert.Ok(pulled); // stderr is not a terminal: the pull is silent
-        var local = CliRunner.Run(["classify", image, "--model", TinyVit, "--json"], Env());
+        var local = CliRunner.Run(Env(), ["classify", image, "--model", TinyVit, "--json"]);
         CliAssert.Ok(local);
         Assert.That(pulled.Stdout, Is.EqualTo(local.Stdout));
         HfCacheLayout.AssertHolds(Cache, _repo, _repo.Files.Keys);
@@ -71,15 +71,15 @@ public class HubCliTests
     {
         var input = Path.Combine(TinyVit, "pixel_values.npy");
         string a = Path.Combine(_tmp, "hub.npy"), b = Path.Combine(_tmp, "local.npy");
-        CliAssert.Ok(CliRunner.Run(["run", "--model", Repo, "--input", input, "--output", a], Env()));
-        CliAssert.Ok(CliRunner.Run(["run", "--model", TinyVit, "--input", input, "--output", b], Env()));
+        CliAssert.Ok(CliRunner.Run(Env(), ["run", "--model", Repo, "--input", input, "--output", a]));
+        CliAssert.Ok(CliRunner.Run(Env(), ["run", "--model", TinyVit, "--input", input, "--output", b]));
         Assert.That(File.ReadAllBytes(a), Is.EqualTo(File.ReadAllBytes(b)), "logits .npy byte-identical");
     }
 
     [Test]
     public void Pull_printsTheSnapshotDirectoryAndOneLinePerFile()
     {
-        var r = CliRunner.Run(["pull", Repo], Env());
+        var r = CliRunner.Run(Env(), ["pull", Repo]);
         Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
         Assert.That(r.Stdout, Is.EqualTo(Snapshot + "\n"));
         Assert.That(r.StderrLines, Is.EqualTo(new[]
@@ -89,29 +89,29 @@ public class HubCliTests
             $"model.safetensors: downloaded {_repo.Files["model.safetensors"].Bytes.Length:N0} bytes",
         }), r.ToString());
 
-        var again = CliRunner.Run(["pull", Repo], Env());
+        var again = CliRunner.Run(Env(), ["pull", Repo]);
         Assert.That(again.StderrLines, Has.All.EndsWith(": cached"), again.ToString());
     }
 
     [Test]
     public void Offline_afterAPull_needsNoNetwork()
     {
-        Assert.That(CliRunner.Run(["pull", Repo], Env()).ExitCode, Is.EqualTo(0));
+        Assert.That(CliRunner.Run(Env(), ["pull", Repo]).ExitCode, Is.EqualTo(0));
         var dead = DeadEndpoint();
 
-        var pull = CliRunner.Run(["pull", Repo, "--offline"], Env(dead));
+        var pull = CliRunner.Run(Env(dead), ["pull", Repo, "--offline"]);
         Assert.That(pull.ExitCode, Is.EqualTo(0), pull.ToString());
         Assert.That(pull.Stdout, Is.EqualTo(Snapshot + "\n"));
 
         var env = Env(dead);
         env["HF_HUB_OFFLINE"] = "1";
-        CliAssert.Ok(CliRunner.Run(["inspect", "--model", Repo, "--json"], env));
+        CliAssert.Ok(CliRunner.Run(env, ["inspect", "--model", Repo, "--json"]));
     }
 
     [Test]
     public void Offline_notCached_oneLineError()
     {
-        var r = CliRunner.Run(["classify", ImagingFixtures.ImageFile("chelsea"), "--model", Repo, "--offline"], Env());
+        var r = CliRunner.Run(Env(), ["classify", ImagingFixtures.ImageFile("chelsea"), "--model", Repo, "--offline"]);
         CliAssert.RuntimeError(r, Repo, "not in the hub cache", Cache);
         Assert.That(_hub.Requests, Is.Empty);
     }
@@ -120,24 +120,24 @@ public class HubCliTests
     public void Pull_gatedRepo_401OneLineSaysToSetHfToken()
     {
         _hub.AddRepo("hv-test/gated", token: "hf_secret").Add("config.json", [], lfs: false);
-        CliAssert.RuntimeError(CliRunner.Run(["pull", "hv-test/gated"], Env()), "hv-test/gated", "401", "HF_TOKEN");
+        CliAssert.RuntimeError(CliRunner.Run(Env(), ["pull", "hv-test/gated"]), "hv-test/gated", "401", "HF_TOKEN");
         var env = Env();
         env["HF_TOKEN"] = "hf_secret";
-        var r = CliRunner.Run(["classify", ImagingFixtures.ImageFile("chelsea"), "--model", "hv-test/gated"], env);
+        var r = CliRunner.Run(env, ["classify", ImagingFixtures.ImageFile("chelsea"), "--model", "hv-test/gated"]);
         CliAssert.RuntimeError(r, "hv-test/gated", "no weights"); // the token got it past the gate
     }
 
     [Test]
     public void Classify_missingHubRepo_oneLineErrorNamesIt()
     {
-        var r = CliRunner.Run(["classify", ImagingFixtures.ImageFile("chelsea"), "--model", "hv-test/nope"], Env());
+        var r = CliRunner.Run(Env(), ["classify", ImagingFixtures.ImageFile("chelsea"), "--model", "hv-test/nope"]);
         CliAssert.RuntimeError(r, "hv-test/nope is not a local directory", "not found", "404");
     }
 
     [Test]
     public void Classify_noNetwork_oneLineErrorSaysOffline()
     {
-        var r = CliRunner.Run(["classify", ImagingFixtures.ImageFile("chelsea"), "--model", Repo], Env(DeadEndpoint()));
+        var r = CliRunner.Run(Env(DeadEndpoint(), ["classify", ImagingFixtures.ImageFile("chelsea"), "--model", Repo]));
         CliAssert.RuntimeError(r, "cannot reach", "--offline", "local model directory");
     }
 
@@ -165,7 +165,7 @@ public class HubCliTests
         Assert.That(File.Exists(Path.Combine(Snapshot, "model.safetensors")), Is.False, "no snapshot entry");
         Assert.That(Directory.Exists(Path.Combine(HfCacheLayout.RepoDir(Cache, Repo), "refs")), Is.False, "no ref to a partial snapshot");
 
-        var r = CliRunner.Run(["pull", Repo], Env());
+        var r = CliRunner.Run(Env(), ["pull", Repo]);
         Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
         Assert.That(r.Stderr, Does.Contain($"model.safetensors: resuming at {half:N0}"), r.ToString());
         Assert.That(_hub.Requests.Where(q => q.IsCdn).Select(q => q.Range), Is.EqualTo(new[] { null, $"bytes={half}-" }));
@@ -174,5 +174,5 @@ public class HubCliTests
 
     [Test]
     public void Pull_notAHubId_isAUsageError() =>
-        CliAssert.UsageError(CliRunner.Run(["pull", "just-a-name"], Env()), "owner/name");
+        CliAssert.UsageError(CliRunner.Run(Env(), ["pull", "just-a-name"]), "owner/name");
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using HipVision.Backends;
 using HipVision.Backends.Cpu;
 using HipVision.IO;
 using HipVision.Imaging;
@@ -140,7 +141,7 @@ public class BeitParityTests
     }
 
     /// <summary>Shared table only, mean pooling, layer scale; a 3×3 window.</summary>
-    static BeitConfig SharedBiasConfig => new()
+    internal static BeitConfig SharedBiasConfig => new()
     {
         HiddenSize = 32, NumHiddenLayers = 2, NumAttentionHeads = 4, IntermediateSize = 48, ImageSize = 24, PatchSize = 8,
         UseRelativePositionBias = false, UseSharedRelativePositionBias = true,
@@ -148,21 +149,24 @@ public class BeitParityTests
     };
 
     /// <summary>No relative bias, absolute position embeddings, [CLS] pooling, no layer scale, a mask token; a 5×5 window.</summary>
-    static BeitConfig AbsoluteClsConfig => new()
+    internal static BeitConfig AbsoluteClsConfig => new()
     {
         HiddenSize = 24, NumHiddenLayers = 2, NumAttentionHeads = 3, IntermediateSize = 40, ImageSize = 20, PatchSize = 4,
         UseAbsolutePositionEmbeddings = true, UseMeanPooling = false, LayerScaleInitValue = 0, UseMaskToken = true,
         Labels = ["x", "y", "z"],
     };
 
-    /// <summary>Runs the config on hv-synth weights (seed 1) and a random batch of 2; checks shapes, finiteness and the float64 reference.</summary>
-    static IReadOnlyList<string> RunAgainstReference(BeitConfig config)
+    /// <summary>
+    /// Runs the config on hv-synth weights (seed 1) and a random batch of 2 on <paramref name="backend"/> (the CPU by default);
+    /// checks shapes, finiteness and the float64 reference.
+    /// </summary>
+    internal static IReadOnlyList<string> RunAgainstReference(BeitConfig config, IBackend? backend = null)
     {
         const int batch = 2;
         var weights = new SyntheticWeights(1);
         var graph = config.BuildGraph(weights, batch, hiddenStates: true);
         var pixels = TestRandom.Create("pixel_values").Uniform([batch, 3, config.ImageSize, config.ImageSize]);
-        using var plan = new CpuBackend(2).Compile(graph);
+        using var plan = (backend ?? new CpuBackend(2)).Compile(graph);
         plan.Run(pixels);
         var (wantLogits, wantHidden) = BeitReference.Forward(config, weights, pixels, batch);
 

@@ -1,0 +1,55 @@
+// args.cpp: see args.h.
+#include "args.h"
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "boundary.h"
+
+namespace hv {
+
+Device& device_of(hv_context* context) {
+    require(context != nullptr, "context is NULL");
+    Device& d = *context->device;
+#if !defined(HV_PLATFORM_EMULATOR)
+    check_hip(hipSetDevice(d.ordinal), "hipSetDevice");
+#endif
+    return d;
+}
+
+int64_t extent(const char* name, int64_t value, int64_t min) {
+    require(value >= min, std::string(name) + " must be >= " + std::to_string(min) + ", got " + std::to_string(value));
+    require(value <= std::numeric_limits<int32_t>::max(),
+            std::string(name) + " must fit in int32, got " + std::to_string(value));
+    return value;
+}
+
+int64_t product(const char* what, std::initializer_list<int64_t> factors) {
+    int64_t p = 1;
+    for (int64_t f : factors) require(!__builtin_mul_overflow(p, f, &p), std::string(what) + " overflows int64");
+    return p;
+}
+
+float* floats_of(const hv_context* context, const hv_buffer* buffer, const char* name, int64_t floats) {
+    require(buffer != nullptr, std::string(name) + " is NULL");
+    require(buffer->device == context->device, std::string(name) + " belongs to another context's device");
+    require(uint64_t(floats) <= buffer->bytes / sizeof(float),
+            std::string(name) + " holds " + std::to_string(buffer->bytes) + " bytes, needs " +
+                std::to_string(uint64_t(floats) * sizeof(float)));
+    return static_cast<float*>(buffer->data);
+}
+
+float* optional_floats_of(const hv_context* context, const hv_buffer* buffer, const char* name, int64_t floats) {
+    return buffer ? floats_of(context, buffer, name, floats) : nullptr;
+}
+
+void require_distinct(const hv_buffer* out, const char* out_name, const hv_buffer* in, const char* in_name) {
+    require(out == nullptr || out != in, std::string(out_name) + " must not alias " + in_name);
+}
+
+void require_finite(const char* name, float value) {
+    require(std::isfinite(value), std::string(name) + " must be finite, got " + std::to_string(value));
+}
+
+}  // namespace hv

@@ -1,0 +1,32 @@
+// args.h: the argument checks every op entry shares. Each throws hv::Error(HV_ERROR_INVALID_ARGUMENT)
+// with a message naming the argument; hv::guarded() puts the function's name in front.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+
+#include "hipvision.h"
+#include "handles.h"
+
+namespace hv {
+
+// The context's device, made current on GPU builds; throws if context is NULL.
+Device& device_of(hv_context* context);
+
+// `value` as a shape extent: >= min and <= INT32_MAX (kernels index with int).
+int64_t extent(const char* name, int64_t value, int64_t min = 0);
+
+// The product of extents, or an error naming `what` if it overflows int64.
+int64_t product(const char* what, std::initializer_list<int64_t> factors);
+
+// The float32 view of a buffer argument, after checking it is not NULL, belongs to context's device and
+// holds at least `floats` floats. The optional form maps NULL to nullptr.
+float* floats_of(const hv_context* context, const hv_buffer* buffer, const char* name, int64_t floats);
+float* optional_floats_of(const hv_context* context, const hv_buffer* buffer, const char* name, int64_t floats);
+
+// An output that must not be the same buffer as an input ("y must not alias x").
+void require_distinct(const hv_buffer* out, const char* out_name, const hv_buffer* in, const char* in_name);
+
+void require_finite(const char* name, float value);
+
+}  // namespace hv

@@ -1,0 +1,35 @@
+// copy_rows.hip: copies a run of rows per batch item between token tensors: ViT's CLS prepend
+// (torch.cat((cls_token, embeddings), dim=1), as two copies) and the CLS slice (sequence_output[:, 0]).
+// Math, for b < batch, r < rows, c < dim (strides in floats; x_batch_stride 0 repeats one source):
+//   y[b·y_batch_stride + r·dim + c] = x[b·x_batch_stride + r·dim + c]
+//   (callers fold row offsets into the pointers)
+// Geometry: grid-stride over batch·rows·dim, 256 threads; consecutive threads copy consecutive floats.
+// Reference: native/tests/test_token_ops.cpp.
+#include "kernels.h"
+#include "launch.h"
+
+namespace {
+
+__global__ void __launch_bounds__(hv::kElementwiseThreads)
+copy_rows_kernel(const float* x, float* y, int64_t total, int64_t run, int64_t x_batch_stride,
+                 int64_t y_batch_stride) {
+    for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < total; i += int64_t(gridDim.x) * blockDim.x) {
+        const int64_t b = i / run, e = i % run;
+        y[b * y_batch_stride + e] = x[b * x_batch_stride + e];
+    }
+}
+
+}  // namespace
+
+namespace hv {
+
+hipError_t launch_copy_rows(const float* x, float* y, int64_t batch, int64_t rows, int64_t dim,
+                            int64_t x_batch_stride, int64_t y_batch_stride, hipStream_t stream) {
+    const int64_t run = rows * dim, total = batch * run;
+    if (total == 0) return hipSuccess;
+    hipLaunchKernelGGL(copy_rows_kernel, grid_stride_blocks(total), dim3(kElementwiseThreads), 0, stream,
+                       x, y, total, run, x_batch_stride, y_batch_stride);
+    return hipGetLastError();
+}
+
+}  // namespace hv

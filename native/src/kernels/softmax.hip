@@ -1,0 +1,38 @@
+// softmax.hip: softmax over the last dimension (torch.softmax(x, dim=-1)), numerically stable, fp32.
+// Math, per row r of x[rows, cols]:  m = max_c x;  s = Σ_c e^(x−m);  y = e^(x−m) / s
+// Geometry: one block per row, 256 threads striding over cols; block_max then block_sum (block_reduce.h,
+//   correct for warp 32 and 64). Three reads of the row, one write; y may alias x because every
+//   thread rewrites only the columns it read, after both reductions.
+// Reference: native/tests/test_elementwise.cpp (float64, rows offset by 80 so e^x would overflow).
+#include "block_reduce.h"
+#include "kernels.h"
+
+namespace {
+
+constexpr int kThreads = 256;
+
+__global__ void __launch_bounds__(kThreads) softmax_kernel(const float* x, float* y, int cols) {
+    __shared__ float scratch[HV_MAX_WARPS_PER_BLOCK];
+    const size_t offset = size_t(blockIdx.x) * size_t(cols);
+    x += offset;
+    y += offset;
+    float m = -INFINITY;
+    for (int c = threadIdx.x; c < cols; c += blockDim.x) m = fmaxf(m, x[c]);
+    m = block_max(m, scratch);
+    float s = 0.0f;
+    for (int c = threadIdx.x; c < cols; c += blockDim.x) s += expf(x[c] - m);
+    const float inv = 1.0f / block_sum(s, scratch);
+    for (int c = threadIdx.x; c < cols; c += blockDim.x) y[c] = expf(x[c] - m) * inv;
+}
+
+}  // namespace
+
+namespace hv {
+
+hipError_t launch_softmax(const float* x, float* y, int64_t rows, int64_t cols, hipStream_t stream) {
+    if (rows == 0) return hipSuccess;
+    hipLaunchKernelGGL(softmax_kernel, dim3(unsigned(rows)), dim3(kThreads), 0, stream, x, y, int(cols));
+    return hipGetLastError();
+}
+
+}  // namespace hv

@@ -1,0 +1,119 @@
+using System.Runtime.CompilerServices;
+using HipVision.Graph;
+using HipVision.Interop;
+
+namespace HipVision.Backends.Hip;
+
+/// <summary>
+/// The GPU backend: HipVision's native HIP library (native/, libhipvision) on one device and its stream. Compiles the same
+/// graphs as the CPU backend into device plans (weights uploaded once, activations in planned device buffers, the launch
+/// sequence bound once). Runs every op of the ViT and BEiT graphs; other graphs fail to compile with a
+/// <see cref="HipVisionException"/> naming the op. With the emulator build of the library the "device" is the CPU
+/// (correct but slow: for tests), which <see cref="IsEmulator"/> tells.
+/// </summary>
+/// <remarks>
+/// Weights are uploaded once per array and shared by every plan of the backend (plans for several batch sizes read the same
+/// device copies), like the CPU backend's packed GEMM weights; they are freed with the backend, or when their array is
+/// collected. Dispose the plans before the backend: they queue work on its context and read its weights.
+/// </remarks>
+public sealed class HipBackend : IBackend, IDisposable
+{
+    readonly NativeDevice _device;
+    readonly ConditionalWeakTable<float[], NativeBuffer> _weights = new();
+    readonly Lock _gate = new();
+
+    HipBackend(NativeDevice device) => _device = device;
+
+    /// <summary>
+    /// Opens GPU <paramref name="device"/> through the native library. <paramref name="warpSize"/> (32 or 64; 0 = 64) and
+    /// <paramref name="hostThreads"/> shape the emulator build only. Throws <see cref="HipVisionException"/> when the library
+    /// cannot be loaded (the message lists every path tried) or no device is usable (the native message).
+    /// </summary>
+    public static HipBackend Open(int device = 0, int warpSize = 0, int hostThreads = 0)
+    {
+        RequireEntryPoints(NativeLibraryResolver.EnsureLoaded());
+        return new(NativeDevice.Create(warpSize, hostThreads, device));
+    }
+
+    /// <summary>The ABI entries the plans call: an older libhipvision without them is refused here, by name, not mid-run.</summary>
+    internal static readonly string[] EntryPoints =
+    [
+        "hv_layer_norm", "hv_add_layer_norm", "hv_linear", "hv_attention", "hv_patch_embed", "hv_gelu", "hv_add",
+        "hv_layer_scale", "hv_softmax", "hv_prepend_token", "hv_slice_token", "hv_mean_tokens",
+    ];
+
+    static void RequireEntryPoints(nint library)
+    {
+        var missing = EntryPoints.Where(name => !System.Runtime.InteropServices.NativeLibrary.TryGetExport(library, name, out _)).ToArray();
+        if (missing.Length > 0)
+            throw new HipVisionException($"the native library {NativeLibraryResolver.FileName} lacks {string.Join(", ", missing)} (an older build?); rebuild native/ for this version of HipVision");
+    }
+
+    /// <summary>The build variant of the native library without opening a device ("amd", "nvidia", "emulator"); throws when it cannot be loaded.</summary>
+    public static string LibraryBackend => NativeDevice.Backend;
+
+    /// <inheritdoc/>
+    public string Name => "hip";
+
+    /// <summary>A readable name of the device for reports (vendor build, ordinal, warp width; "emulator (CPU, warp 64)").</summary>
+    public string DeviceName => _device.Description;
+
+    /// <summary>True when the library is the CPU emulator build.</summary>
+    public bool IsEmulator => _device.IsEmulator;
+
+    /// <summary>The warp (wavefront) width the kernels run with: 32 or 64.</summary>
+    public int WarpSize => _device.WarpSize;
+
+    internal NativeDevice Device => _device;
+
+    /// <summary>Null when every op of <paramref name="graph"/> runs on this backend, else why not (the first unsupported op).</summary>
+    public static string? Unsupported(ModelGraph graph)
+    {
+        try
+        {
+            HipLowering.Lower(graph);
+            return null;
+        }
+        catch (HipVisionException e)
+        {
+            return e.Message;
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="HipVisionException">The graph holds an op this backend does not run yet (named), or a native call failed.</exception>
+    public IExecutionPlan Compile(ModelGraph graph) => new HipExecutionPlan(_device, graph, Weight);
+
+    /// <summary>Bytes of weights on the device now (every array uploaded by this backend's plans and still alive).</summary>
+    public long WeightBytes
+    {
+        get
+        {
+            lock (_gate) return _weights.Sum(w => w.Value.Length * sizeof(float));
+        }
+    }
+
+    NativeBuffer Weight(float[] data)
+    {
+        lock (_gate)
+        {
+            if (!_weights.TryGetValue(data, out var buffer))
+            {
+                buffer = _device.Upload(data);
+                _weights.Add(data, buffer);
+            }
+            return buffer;
+        }
+    }
+
+    /// <summary>Frees the weights and destroys the context. Idempotent; plans compiled by it must not run afterwards.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            foreach (var (_, buffer) in _weights) buffer.Dispose();
+            _weights.Clear();
+        }
+        _device.Dispose();
+    }
+}

@@ -1,0 +1,182 @@
+using System.Diagnostics;
+using HipVision.Graph;
+using HipVision.Interop;
+
+namespace HipVision.Backends.Hip;
+
+/// <summary>
+/// A graph compiled for one HIP context (one device, one stream): weights uploaded once (by the backend, shared by its plans),
+/// activations placed by lifetime
+/// into device buffers, and the launch sequence bound once to those buffers as a list of delegates. Run uploads the
+/// input, replays the delegates (queued on the stream) and waits; CopyOutput downloads.
+/// </summary>
+/// <remarks>
+/// The ABI takes whole buffers, so the activations are planned into reusable whole-buffer slots (<see cref="SlotPlanner"/>)
+/// rather than offsets of one arena; <see cref="ArenaBytes"/> is what the byte-level <see cref="MemoryPlanner"/> would
+/// need with offset views (see docs: a requested hv_buffer_view).
+/// </remarks>
+internal sealed class HipExecutionPlan : IExecutionPlan
+{
+    readonly NativeDevice _device;
+    readonly List<NativeBuffer> _owned = [];
+    readonly Dictionary<Node, NativeBuffer> _activations = [];
+    readonly Dictionary<HipStep, NativeBuffer> _scratch = new(ReferenceEqualityComparer.Instance);
+    readonly Func<float[], NativeBuffer> _weight;
+    readonly HashSet<float[]> _weightsUsed = new(ReferenceEqualityComparer.Instance);
+    readonly List<(string Name, string Op, Action Launch)> _launches = [];
+    readonly Dictionary<string, (NativeBuffer Buffer, long Count)> _outputs = [];
+    readonly NativeBuffer _input;
+    readonly long _inputCount;
+    readonly List<(string, string, double)> _profile = [];
+    bool _disposed;
+
+    /// <param name="device">The context every step runs on.</param>
+    /// <param name="graph">The graph; compile fails with a <see cref="HipVisionException"/> naming an op the backend lacks.</param>
+    /// <param name="weight">The device copy of a constant's data (uploaded once per array, owned by the caller).</param>
+    public HipExecutionPlan(NativeDevice device, ModelGraph graph, Func<float[], NativeBuffer> weight)
+    {
+        _device = device;
+        _weight = weight;
+        var lowering = HipLowering.Lower(graph);
+        try
+        {
+            Place(graph, lowering);
+            var input = graph.Inputs[0];
+            _input = _activations[lowering.Storage[input]];
+            _inputCount = input.ElementCount;
+            InputShape = input.Shape;
+            foreach (var step in lowering.Steps)
+            {
+                var binding = new HipStepBinding(_device, node => Buffer(node, lowering), _scratch.GetValueOrDefault(step));
+                _launches.Add((step.Name, step.Op, step.Bind(binding)));
+            }
+            foreach (var (name, node) in graph.Outputs)
+                _outputs[name] = (_activations[lowering.Storage[node]], node.ElementCount);
+            Outputs = graph.Outputs.Select(o => (o.Name, o.Node.Shape)).ToArray();
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public string BackendName => "hip";
+
+    /// <summary>The device the plan runs on, for reports.</summary>
+    public string DeviceName => _device.Description;
+
+    public int[] InputShape { get; }
+
+    public IReadOnlyList<(string Name, int[] Shape)> Outputs { get; }
+
+    /// <summary>Bytes of device memory for activations and scratch: the sum of the slot buffers.</summary>
+    public long PeakBytes { get; private set; }
+
+    /// <summary>What one arena laid out by <see cref="MemoryPlanner"/> would take for the same activations, given offset views.</summary>
+    public long ArenaBytes { get; private set; }
+
+    /// <summary>Bytes of the weights this plan reads (held by the backend, shared with its other plans).</summary>
+    public long WeightBytes { get; private set; }
+
+    /// <summary>Number of launch steps replayed per run.</summary>
+    public int StepCount => _launches.Count;
+
+    public bool ProfilingEnabled { get; set; }
+
+    public IReadOnlyList<(string Name, string Op, double Milliseconds)> Profile => _profile;
+
+    public void Run(ReadOnlySpan<float> input)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (input.Length != _inputCount)
+            throw new ArgumentException($"input has {input.Length} values, the plan expects {ShapeMath.Format(InputShape)} = {_inputCount}");
+        _input.Upload(input);
+        _profile.Clear();
+        if (!ProfilingEnabled)
+        {
+            foreach (var (_, _, launch) in _launches) launch();
+            _device.Synchronize();
+            return;
+        }
+        // Kernels are asynchronous: a per-step time needs a wait after each step (slower, but honest).
+        _device.Synchronize();
+        foreach (var (name, op, launch) in _launches)
+        {
+            long start = Stopwatch.GetTimestamp();
+            launch();
+            _device.Synchronize();
+            _profile.Add((name, op, Stopwatch.GetElapsedTime(start).TotalMilliseconds));
+        }
+    }
+
+    public void CopyOutput(string name, Span<float> destination)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_outputs.TryGetValue(name, out var o)) throw new ArgumentException($"plan has no output '{name}'");
+        if (destination.Length != o.Count) throw new ArgumentException($"output '{name}' has {o.Count} values, destination holds {destination.Length}");
+        o.Buffer.Download(destination);
+    }
+
+    /// <summary>Frees the plan's device buffers (activations, scratch); weights and the context stay with the backend. Idempotent.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        foreach (var buffer in _owned) buffer.Dispose();
+        _owned.Clear();
+        _launches.Clear();
+    }
+
+    NativeBuffer Own(NativeBuffer buffer)
+    {
+        _owned.Add(buffer);
+        return buffer;
+    }
+
+    /// <summary>The buffer of an activation (through views) or of a weight (the backend's copy of the constant's array).</summary>
+    NativeBuffer Buffer(Node node, HipLowering lowering)
+    {
+        if (!HipLowering.IsConstant(node)) return _activations[lowering.Storage[node]];
+        var data = HipLowering.ConstantRoot(node).Data!;
+        if (_weightsUsed.Add(data)) WeightBytes += (long)data.Length * sizeof(float);
+        return _weight(data);
+    }
+
+    /// <summary>
+    /// Lifetimes per storage root (from the step that writes it to the last step that reads it; the input from the start,
+    /// graph outputs to the end) and per scratch (its step only), then slots by <see cref="SlotPlanner"/>, one device buffer
+    /// per slot.
+    /// </summary>
+    void Place(ModelGraph graph, HipLowering lowering)
+    {
+        var first = new Dictionary<Node, int> { [lowering.Storage[graph.Inputs[0]]] = 0 };
+        var last = new Dictionary<Node, int> { [lowering.Storage[graph.Inputs[0]]] = 0 };
+        for (int i = 0; i < lowering.Steps.Count; i++)
+        {
+            var step = lowering.Steps[i];
+            foreach (var written in step.Writes)
+            {
+                first[written] = i;
+                last[written] = Math.Max(last.GetValueOrDefault(written), i);
+            }
+            foreach (var read in step.Reads)
+            {
+                var root = lowering.Storage[read];
+                last[root] = Math.Max(last[root], i);
+            }
+        }
+        foreach (var (_, node) in graph.Outputs) last[lowering.Storage[node]] = int.MaxValue;
+
+        var roots = first.Keys.ToArray();
+        var scratchSteps = Enumerable.Range(0, lowering.Steps.Count).Where(i => lowering.Steps[i].ScratchFloats > 0).ToArray();
+        var requests = roots.Select(r => new MemoryPlanner.Request(r.ElementCount * sizeof(float), first[r], last[r]))
+            .Concat(scratchSteps.Select(i => new MemoryPlanner.Request(lowering.Steps[i].ScratchFloats * sizeof(float), i, i))).ToArray();
+        var (slotOf, slotBytes) = SlotPlanner.Plan(requests);
+        ArenaBytes = MemoryPlanner.Plan(requests).ArenaBytes;
+        var slots = slotBytes.Select(bytes => Own(_device.Allocate(bytes / sizeof(float)))).ToArray();
+        PeakBytes = slotBytes.Sum();
+        for (int i = 0; i < roots.Length; i++) _activations[roots[i]] = slots[slotOf[i]];
+        for (int j = 0; j < scratchSteps.Length; j++) _scratch[lowering.Steps[scratchSteps[j]]] = slots[slotOf[roots.Length + j]];
+    }
+}

@@ -1,0 +1,101 @@
+using HipVision.Backends.Hip;
+using HipVision.Graph;
+using HipVision.Tests.Ops;
+
+namespace HipVision.Tests.Hip;
+
+/// <summary>
+/// The graph ops of ViT and BEiT compiled by <see cref="HipBackend"/> (the public path: build → Compile → Run → CopyOutput), with
+/// the same test bodies as the CPU op tests (tests/HipVision.Tests/Ops), at warp 32 and 64.
+/// </summary>
+[TestFixtureSource(typeof(HipDevices), nameof(HipDevices.WarpSizes))]
+public class HipGraphOpTests(int warpSize)
+{
+    HipBackend _hip = null!;
+
+    [OneTimeSetUp]
+    public void Open() => _hip = HipDevices.Open(warpSize);
+
+    [OneTimeTearDown]
+    public void Close() => _hip.Dispose();
+
+    [Test]
+    public void Linear_oddAndViTShapes_matchReference()
+    {
+        LinearTests.LinearCase(_hip, [1, 1], 1, bias: false);
+        LinearTests.LinearCase(_hip, [2, 13, 65], 33, bias: true);
+        LinearTests.LinearCase(_hip, [1, 197, 64], 96, bias: true);
+    }
+
+    [Test]
+    public void LayerNorm_shapes_matchReference()
+    {
+        LayerNormTests.LayerNormCase(_hip, [7, 33], 1e-12, offset: 0);
+        LayerNormTests.LayerNormCase(_hip, [1, 197, 768], 1e-12, offset: 50);
+    }
+
+    [Test]
+    public void Attention_noBiasAndSharedBias_matchReference()
+    {
+        AttentionTests.AttentionCase(_hip, 1, 7, 33, 3, 0, scale: null, spread: 1);
+        AttentionTests.AttentionCase(_hip, 2, 33, 16, 1, 3, scale: null, spread: 1);
+        AttentionTests.AttentionCase(_hip, 1, 197, 768, 12, 3, scale: null, spread: 1);
+    }
+
+    [Test]
+    public void PatchEmbedding_matchesReference() => PatchEmbeddingTests.PatchEmbeddingCase(_hip, [2, 3, 32, 48], 16, 33);
+
+    [Test]
+    public void Gelu_and_Softmax_matchReference()
+    {
+        GeluTests.UnaryCase(_hip, OpKind.Gelu, [3, 1025], -6, 6);
+        SoftmaxTests.SoftmaxCase(_hip, [12, 197, 197], -10, 10);
+        SoftmaxTests.SoftmaxCase(_hip, [7, 33], -3, 3);
+    }
+
+    [Test]
+    public void Add_sameShapeAndPositionEmbeddings_matchReference()
+    {
+        BinaryTests.BinaryCase(_hip, OpKind.Add, [2, 197, 33], [2, 197, 33], inputFirst: true);
+        BinaryTests.BinaryCase(_hip, OpKind.Add, [2, 197, 33], [1, 197, 33], inputFirst: true);
+        BinaryTests.BinaryCase(_hip, OpKind.Add, [7, 33], [33], inputFirst: true);
+    }
+
+    [Test]
+    public void Mul_layerScale_matchesReference() => BinaryTests.BinaryCase(_hip, OpKind.Mul, [2, 197, 33], [33], inputFirst: true);
+
+    [Test]
+    public void ReduceMean_overTokens_matchesReference() => ReduceMeanTests.ReduceMeanCase(_hip, [2, 197, 33], 1);
+
+    [Test]
+    public void Slice_oneToken_matchesReference() => LayoutTests.SliceCase(_hip, [2, 197, 33], 1, 0, 1);
+
+    [Test]
+    public void Compile_opNotOnTheBackend_namesTheOp()
+    {
+        var g = new GraphBuilder();
+        g.Output("y", g.Relu6(g.Input("x", 2, 3)));
+        var e = Assert.Throws<HipVisionException>(() => _hip.Compile(g.Build()));
+        Assert.That(e!.Message, Does.Contain("the HIP backend does not support Relu6").And.Contain("--backend cpu"));
+        Assert.That(HipBackend.Unsupported(g.Build()), Does.Contain("Relu6"));
+    }
+
+    [Test]
+    public void Compile_attentionHeadsBeyondTheKernelsLimit_rejectedAtCompileTime()
+    {
+        var g = new GraphBuilder();
+        g.Output("y", g.Attention(g.Input("x", 1, 3, 3 * 2 * 129), 2));
+        var e = Assert.Throws<HipVisionException>(() => _hip.Compile(g.Build()));
+        Assert.That(e!.Message, Does.Contain("head_dim 129"));
+    }
+
+    [Test]
+    public void Compile_perImageAttentionBias_isRejectedByName()
+    {
+        var g = new GraphBuilder();
+        var bias = g.Constant("bias", [2, 1, 3, 3], new float[18]);
+        g.Output("y", g.Attention(g.Input("x", 2, 3, 12), 1, bias));
+        var e = Assert.Throws<HipVisionException>(() => _hip.Compile(g.Build()));
+        Assert.That(e!.Message, Does.Contain("Attention with a per-image"));
+    }
+}

@@ -1,0 +1,157 @@
+using HipVision.Backends.Hip;
+using HipVision.IO;
+using HipVision.Models;
+using HipVision.Tests.Models;
+using HipVision.Weights;
+
+namespace HipVision.Tests.Hip;
+
+/// <summary>
+/// Whole models through <see cref="HipBackend"/>: the tiny ViT and BEiT fixtures on the library's device (the emulator in CI) at
+/// warp 32 and 64 against transformers' outputs (the fixtures' criterion: ‖Δ‖/‖ref‖ ≤ 1e-4 per row, max|Δ| ≤ 1e-4·max|ref|,
+/// identical argmax), the plan's lifetime, and full-size models that need a real GPU.
+/// </summary>
+public class HipModelTests
+{
+    [TestCase("tiny-vit", 32)]
+    [TestCase("tiny-vit", 64)]
+    [TestCase("tiny-beit", 32)]
+    [TestCase("tiny-beit", 64)]
+    public void TinyFixture_onHip_logitsAndHiddenStatesMatchTransformers(string name, int warpSize)
+    {
+        var dir = Fixtures.Model(name);
+        var config = ModelConfig.Load(Path.Combine(dir, "config.json"));
+        using var weights = SafeTensorsWeights.Open(dir);
+        var pixels = NpyFile.ReadFloat32(Path.Combine(dir, "pixel_values.npy"), out var shape);
+        using var hip = HipDevices.Open(warpSize);
+        using var plan = hip.Compile(config.BuildGraph(weights, shape[0], hiddenStates: true));
+        TestContext.Out.WriteLine($"{name} on {hip.DeviceName}: {((HipExecutionPlan)plan).StepCount} steps, activations {plan.PeakBytes} B " +
+            $"(one arena with offset views: {((HipExecutionPlan)plan).ArenaBytes} B), weights {plan.WeightBytes} B");
+        plan.Run(pixels);
+        var modelConfig = (PatchTransformerConfig)config;
+        for (int k = 0; k <= modelConfig.NumHiddenLayers; k++) FixtureParity.AssertHiddenState(plan, dir, k);
+        FixtureParity.AssertLogits(plan, dir, config.NumLabels);
+
+        plan.Run(pixels);   // a replay gives the same logits
+        FixtureParity.AssertLogits(plan, dir, config.NumLabels);
+    }
+
+    [Test]
+    public void BeitConfigurationsWithoutFixtures_onHip_matchFloat64Reference()
+    {
+        // Shared relative position bias, shared + per-layer bias, absolute position embeddings with [CLS] pooling and no
+        // layer scale: the BEiT variants transformers allows that the tiny fixture does not cover.
+        using var hip = HipDevices.Open(32);
+        BeitParityTests.RunAgainstReference(BeitParityTests.SharedBiasConfig, hip);
+        BeitParityTests.RunAgainstReference(BeitParityTests.SharedBiasConfig with { UseRelativePositionBias = true }, hip);
+        BeitParityTests.RunAgainstReference(BeitParityTests.AbsoluteClsConfig, hip);
+    }
+
+    [Test]
+    public void TinyVit_visionModelWithHipBackend_classifiesLikeCpu()
+    {
+        var dir = Fixtures.Model("tiny-vit");
+        var pixels = NpyFile.ReadFloat32(Path.Combine(dir, "pixel_values.npy"), out var shape);
+        using var hip = VisionModel.Load(dir, new VisionModelOptions { Backend = BackendKind.Hip });
+        using var cpu = VisionModel.Load(dir, new VisionModelOptions { Backend = BackendKind.Cpu, Threads = 1 });
+        Assert.That(hip.BackendName, Is.EqualTo("hip"));
+        Assert.That(hip.DeviceName, Is.Not.Null);
+        Assert.That(cpu.DeviceName, Is.Null);
+        var got = hip.Run(pixels, shape[0]);
+        Reference.TensorAssert.ModelOutput(got, cpu.Run(pixels, shape[0]), hip.Config.NumLabels, 1e-4, "tiny-vit hip vs cpu");
+    }
+
+    [Test]
+    public void TinyVit_twoBatchSizes_shareUploadedWeightsAndUseTheFusedSteps()
+    {
+        var dir = Fixtures.Model("tiny-vit");
+        var config = ModelConfig.Load(Path.Combine(dir, "config.json"));
+        using var weights = new CachingWeights(SafeTensorsWeights.Open(dir));
+        var pixels = NpyFile.ReadFloat32(Path.Combine(dir, "pixel_values.npy"), out var shape);
+        using var hip = HipDevices.Open(64);
+        using var two = hip.Compile(config.BuildGraph(weights, 2));
+        long afterFirst = hip.WeightBytes;
+        Assert.That(afterFirst, Is.EqualTo(two.WeightBytes));
+        using var one = hip.Compile(config.BuildGraph(weights, 1));
+        // Only the fused QKV projection (a new array per graph, built by Vit.FusedQkv) is uploaded again.
+        Assert.That(hip.WeightBytes - afterFirst, Is.LessThan(one.WeightBytes / 2), "the second plan reuses the first one's weights");
+
+        two.ProfilingEnabled = true;
+        two.Run(pixels);
+        var ops = two.Profile.Select(p => p.Op).ToArray();
+        TestContext.Out.WriteLine(string.Join(" ", ops));
+        Assert.That(ops, Does.Contain("Add+LayerNorm").And.Contain("Linear+Gelu").And.Contain("PrependToken").And.Contain("SliceToken").And.Contain("PatchEmbedding"));
+        Assert.That(ops, Does.Not.Contain("Gelu"), "every GELU follows a linear layer");
+        Assert.That(ops.Count(op => op == "LayerNorm"), Is.EqualTo(1), "only the first LayerNorm (after the position embeddings, a broadcast add) stands alone");
+        FixtureParity.AssertLogits(two, dir, config.NumLabels);
+    }
+
+    /// <summary>Hands out one array per tensor name, as VisionModel's weight cache does, so plans can share uploads.</summary>
+    sealed class CachingWeights(IWeightSource inner) : IWeightSource
+    {
+        readonly Dictionary<string, float[]> _cache = [];
+        public string SourceName => inner.SourceName;
+        public IEnumerable<string> Names => inner.Names;
+        public bool Contains(string name) => inner.Contains(name);
+        public float[] Get(string name, int[] expectedShape) =>
+            _cache.TryGetValue(name, out var data) ? data : _cache[name] = inner.Get(name, expectedShape);
+        public void Dispose() => inner.Dispose();
+    }
+
+    [Test]
+    public void Auto_withEmulatorLibrary_picksCpuAndSaysWhy()
+    {
+        if (HipBackend.LibraryBackend != "emulator") Assert.Ignore("the library is a GPU build; auto picks it");
+        using var m = VisionModel.Load(Fixtures.Model("tiny-vit"));
+        Assert.That(m.BackendName, Is.EqualTo("cpu"));
+        Assert.That(m.BackendReason, Does.Contain("emulator"));
+    }
+
+    [Test]
+    public void TinyMobileNet_onHip_compileFailsNamingTheOp()
+    {
+        var dir = Fixtures.Model("tiny-mobilenet_v1");
+        var config = ModelConfig.Load(Path.Combine(dir, "config.json"));
+        using var weights = SafeTensorsWeights.Open(dir);
+        using var hip = HipDevices.Open(64);
+        var e = Assert.Throws<HipVisionException>(() => hip.Compile(config.BuildGraph(weights, 1)));
+        TestContext.Out.WriteLine(e!.Message);
+        Assert.That(e.Message, Does.StartWith("the HIP backend does not support Conv2d"));
+    }
+
+    [Test]
+    public void Plan_afterDispose_throwsObjectDisposed()
+    {
+        var dir = Fixtures.Model("tiny-vit");
+        var config = ModelConfig.Load(Path.Combine(dir, "config.json"));
+        using var weights = SafeTensorsWeights.Open(dir);
+        using var hip = HipDevices.Open(64);
+        var plan = hip.Compile(config.BuildGraph(weights, 1));
+        var pixels = new float[plan.InputShape.Aggregate(1, (a, b) => a * b)];
+        plan.Dispose();
+        plan.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => plan.Run(pixels));
+        Assert.Throws<ObjectDisposedException>(() => plan.CopyOutput("logits", new float[config.NumLabels]));
+        using var other = hip.Compile(config.BuildGraph(weights, 1));
+        Assert.Throws<ArgumentException>(() => other.Run(new float[3]), "a wrong input length is rejected");
+        hip.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => other.Run(pixels), "a plan cannot run on a closed backend");
+    }
+
+    [Category("Gpu")]
+    [TestCase("vit-base-patch16-224")]
+    [TestCase("beit-base-patch16-224")]
+    public void FullSize_onGpu_logitsMatchTransformers(string name)
+    {
+        HipDevices.RequireGpu($"full-size {name} on the HIP backend");
+        var dir = Fixtures.Model(name);
+        var config = ModelConfig.Load(Path.Combine(dir, "config.json"));
+        var pixels = NpyFile.ReadFloat32(Path.Combine(dir, "pixel_values.npy.gz"), out var shape);
+        using var hip = HipBackend.Open();
+        using var plan = hip.Compile(config.BuildGraph(new SyntheticWeights(1), shape[0]));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        plan.Run(pixels);
+        TestContext.Out.WriteLine($"{name} on {hip.DeviceName}: first run {clock.Elapsed.TotalMilliseconds:F1} ms");
+        FixtureParity.AssertLogits(plan, dir, config.NumLabels);
+    }
+}
