@@ -55,13 +55,16 @@ se_reduce_kernel(const float* __restrict__ partial, const float* __restrict__ w_
     __syncthreads();
     const int lane = threadIdx.x % kTeam;
     const int j = blockIdx.x * kTeams + threadIdx.x / kTeam;
-    // Every lane of a team reaches the shuffles: j is uniform across the team.
-    if (j >= reduced) return;
-    const float* wj = w_reduce + size_t(j) * channels;
+    // Teams past the last row still join the shuffle: a warp of 64 holds two teams, and a shuffle
+    // needs every lane of the warp.
     float dot = 0.0f;
-    for (int c = lane; c < channels; c += kTeam) dot += wj[c] * s[c];
+    if (j < reduced) {
+        const float* wj = w_reduce + size_t(j) * channels;
+        for (int c = lane; c < channels; c += kTeam) dot += wj[c] * s[c];
+    }
     dot = team_sum(dot);
-    if (lane == 0) r[size_t(b) * reduced + j] = apply_activation(dot + (b_reduce ? b_reduce[j] : 0.0f), activation);
+    if (lane == 0 && j < reduced)
+        r[size_t(b) * reduced + j] = apply_activation(dot + (b_reduce ? b_reduce[j] : 0.0f), activation);
 }
 
 __global__ void __launch_bounds__(kThreads)
@@ -72,14 +75,15 @@ se_scale_kernel(const float* x, const float* __restrict__ r, const float* __rest
     const int c0 = blockIdx.y * kChannels;
     const int lane = threadIdx.x % kTeam, team = threadIdx.x / kTeam;
     const float* rb = r + size_t(b) * reduced;
-    for (int k = team; k < kChannels; k += kTeams) {
-        const int c = c0 + k;  // uniform across the team
-        if (c >= channels) break;
-        const float* wc = w_expand + size_t(c) * reduced;
+    for (int k = team; k < kChannels; k += kTeams) {  // the same trip count for every team (see above)
+        const int c = c0 + k;
         float dot = 0.0f;
-        for (int j = lane; j < reduced; j += kTeam) dot += wc[j] * rb[j];
+        if (c < channels) {
+            const float* wc = w_expand + size_t(c) * reduced;
+            for (int j = lane; j < reduced; j += kTeam) dot += wc[j] * rb[j];
+        }
         dot = team_sum(dot);
-        if (lane == 0) e[k] = sigmoid(dot + (b_expand ? b_expand[c] : 0.0f));
+        if (lane == 0 && c < channels) e[k] = sigmoid(dot + (b_expand ? b_expand[c] : 0.0f));
     }
     __syncthreads();
     const int ci = threadIdx.x % kChannels, slice = threadIdx.x / kChannels;
