@@ -135,6 +135,7 @@ extern "C" HV_API hv_status hv_preprocess(hv_context* context, const hv_buffer* 
             const hv::AxisCoefficients cv = hv::pil_axis_coefficients(h, rh, resample);
             const hv::AxisCoefficients ch = hv::pil_axis_coefficients(w, rw, resample);
             vertical = rh != h ? stage_filter(scratch, cv, rh) : stage_gather(scratch, nullptr, rh);
+            horizontal = stage_gather(scratch, nullptr, rw);
             if (rw != w) {
                 horizontal = stage_filter(scratch, ch, rw);
                 if (rh != h) {
