@@ -48,39 +48,46 @@ private:
     void* device_ = nullptr;
 };
 
+// Where one axis's arrays sit in the scratch; no arrays: the identity gather.
 struct AxisOffsets {
     size_t first = 0, count = 0, weights = 0;
     int stride = 0, out_size = 0;
-    bool gather_identity = true, filter = false;
+    enum Kind { kIdentity, kGather, kFilter } kind = kIdentity;
 };
 
-AxisOffsets stage_filter(Scratch& s, const hv::AxisCoefficients& a, int out_size) {
+AxisOffsets identity(int out_size) {
+    AxisOffsets o;
+    o.out_size = out_size;
+    return o;
+}
+
+AxisOffsets gather(Scratch& s, const std::vector<int32_t>& map) {
+    AxisOffsets o;
+    o.first = s.add(map.data(), map.size() * 4);
+    o.out_size = int(map.size());
+    o.kind = AxisOffsets::kGather;
+    return o;
+}
+
+AxisOffsets filter(Scratch& s, const hv::AxisCoefficients& a) {
     AxisOffsets o;
     o.first = s.add(a.first.data(), a.first.size() * 4);
     o.count = s.add(a.count.data(), a.count.size() * 4);
     o.weights = s.add(a.weights.data(), a.weights.size() * 4);
     o.stride = a.stride;
-    o.out_size = out_size;
-    o.gather_identity = false;
-    o.filter = true;
-    return o;
-}
-
-AxisOffsets stage_gather(Scratch& s, const std::vector<int32_t>* map, int out_size) {
-    AxisOffsets o;
-    o.out_size = out_size;
-    if (map) {
-        o.first = s.add(map->data(), map->size() * 4);
-        o.gather_identity = false;
-    }
+    o.out_size = int(a.first.size());
+    o.kind = AxisOffsets::kFilter;
     return o;
 }
 
 hv::ResampleAxis device_axis(const Scratch& s, const AxisOffsets& o) {
-    if (o.gather_identity) return hv::ResampleAxis{nullptr, nullptr, nullptr, 0, o.out_size};
-    if (!o.filter) return hv::ResampleAxis{s.at<int32_t>(o.first), nullptr, nullptr, 0, o.out_size};
-    return hv::ResampleAxis{s.at<int32_t>(o.first), s.at<int32_t>(o.count), s.at<int32_t>(o.weights), o.stride,
-                            o.out_size};
+    switch (o.kind) {
+    case AxisOffsets::kGather: return hv::ResampleAxis{s.at<int32_t>(o.first), nullptr, nullptr, 0, o.out_size};
+    case AxisOffsets::kFilter:
+        return hv::ResampleAxis{s.at<int32_t>(o.first), s.at<int32_t>(o.count), s.at<int32_t>(o.weights), o.stride,
+                                o.out_size};
+    default: return hv::ResampleAxis{nullptr, nullptr, nullptr, 0, o.out_size};
+    }
 }
 
 void require_side(int64_t v, const char* name) {
@@ -118,52 +125,46 @@ extern "C" HV_API hv_status hv_preprocess(hv_context* context, const hv_buffer* 
         const int h = int(height), w = int(width), rh = int(resize_h), rw = int(resize_w);
         Scratch scratch;
         const size_t table_at = scratch.add(table, 768 * sizeof(float));
-        AxisOffsets vertical, horizontal;
+        // The output kernel applies `vertical` (filter or gather) and gathers `columns`; a horizontal filter
+        // runs first into a uint8 intermediate holding source rows first_row .. first_row + rows - 1.
+        AxisOffsets vertical = identity(rh), columns = identity(rw), horizontal = identity(rw);
         int first_row = 0, rows = h;
-        size_t inter_at = 0;
-        const bool same = rh == h && rw == w;
-        if (same) {
-            vertical = stage_gather(scratch, nullptr, rh);
-            horizontal = stage_gather(scratch, nullptr, rw);
-        } else if (resample == HV_RESAMPLE_NEAREST) {
-            const std::vector<int32_t> rows_map = hv::pil_nearest_map(h, rh), cols_map = hv::pil_nearest_map(w, rw);
-            vertical = stage_gather(scratch, &rows_map, rh);
-            horizontal = stage_gather(scratch, &cols_map, rw);
-        } else {
+        size_t intermediate_at = 0;
+        const bool copy = rh == h && rw == w;  // Pillow returns a copy
+        if (!copy && resample == HV_RESAMPLE_NEAREST) {
+            vertical = gather(scratch, hv::pil_nearest_map(h, rh));
+            columns = gather(scratch, hv::pil_nearest_map(w, rw));
+        } else if (!copy) {
             // Pillow skips the pass of an axis that keeps its size; the horizontal pass computes only the
             // source rows the vertical pass reads.
-            const hv::AxisCoefficients cv = hv::pil_axis_coefficients(h, rh, resample);
-            const hv::AxisCoefficients ch = hv::pil_axis_coefficients(w, rw, resample);
-            vertical = rh != h ? stage_filter(scratch, cv, rh) : stage_gather(scratch, nullptr, rh);
-            horizontal = stage_gather(scratch, nullptr, rw);
+            if (rh != h) {
+                const hv::AxisCoefficients cv = hv::pil_axis_coefficients(h, rh, resample);
+                vertical = filter(scratch, cv);
+                first_row = cv.first.front();
+                rows = cv.first.back() + cv.count.back() - first_row;
+            }
             if (rw != w) {
-                horizontal = stage_filter(scratch, ch, rw);
-                if (rh != h) {
-                    first_row = cv.first[0];
-                    rows = cv.first[rh - 1] + cv.count[rh - 1] - first_row;
-                }
-                inter_at = scratch.reserve(size_t(rows) * rw * 3);
+                horizontal = filter(scratch, hv::pil_axis_coefficients(w, rw, resample));
+                intermediate_at = scratch.reserve(size_t(rows) * rw * 3);
             }
         }
         scratch.upload();
         use_device(context);
         hipStream_t stream = context->device->stream;
         const uint8_t* plane = src;
-        int plane_width = w, row_shift = 0;
-        if (horizontal.filter) {
-            uint8_t* inter = scratch.at<uint8_t>(inter_at);
-            hv::check_hip(hv::launch_resample_rows(src, inter, w, first_row, rows, device_axis(scratch, horizontal),
-                                                   stream),
+        int plane_width = w;
+        if (horizontal.kind == AxisOffsets::kFilter) {
+            uint8_t* intermediate = scratch.at<uint8_t>(intermediate_at);
+            hv::check_hip(hv::launch_resample_rows(src, intermediate, w, first_row, rows,
+                                                   device_axis(scratch, horizontal), stream),
                           "resample_rows_kernel launch");
-            plane = inter;
+            plane = intermediate;
             plane_width = rw;
-            row_shift = first_row;
-            horizontal = stage_gather(scratch, nullptr, rw);  // the output kernel reads the resized columns
         }
-        hv::check_hip(hv::launch_preprocess_output(plane, scratch.at<float>(table_at), py, plane_width, row_shift,
-                                                   device_axis(scratch, vertical), device_axis(scratch, horizontal),
-                                                   int(crop_top), int(crop_left), int(out_h), int(out_w),
-                                                   layout == HV_LAYOUT_NCHW, stream),
+        hv::check_hip(hv::launch_preprocess_output(plane, scratch.at<float>(table_at), py, plane_width,
+                                                   plane == src ? 0 : first_row, device_axis(scratch, vertical),
+                                                   device_axis(scratch, columns), int(crop_top), int(crop_left),
+                                                   int(out_h), int(out_w), layout == HV_LAYOUT_NCHW, stream),
                       "preprocess_output_kernel launch");
         hv::check_hip(hipStreamSynchronize(stream), "hipStreamSynchronize (before freeing the preprocess scratch)");
         return HV_OK;
