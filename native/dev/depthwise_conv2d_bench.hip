@@ -152,8 +152,8 @@ int main(int argc, char** argv) {
                 hipLaunchKernelGGL(register_kernel<5>, grid3, dim3(256), 0, stream, dx, dw, db, dy, s);
                 return hipGetLastError();
             });
-        for (float* p : {dx, dw, db, dy}) hipFree(p);
+        for (float* p : {dx, dw, db, dy}) bench::check(hipFree(p), "hipFree");
     }
-    hipStreamDestroy(stream);
+    bench::check(hipStreamDestroy(stream), "hipStreamDestroy");
     return 0;
 }

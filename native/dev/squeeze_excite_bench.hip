@@ -132,8 +132,8 @@ int main(int argc, char** argv) {
             std::snprintf(label, sizeof label, "pool alone, %d chunk%s", int(chunks), chunks > 1 ? "s" : "");
             bench::print_row(label, ms, 4.0 * double(n), bench::relative_error(got, mean));
         }
-        for (float* p : {dx, dw1, db1, dw2, db2, dy, dws}) hipFree(p);
+        for (float* p : {dx, dw1, db1, dw2, db2, dy, dws}) bench::check(hipFree(p), "hipFree");
     }
-    hipStreamDestroy(stream);
+    bench::check(hipStreamDestroy(stream), "hipStreamDestroy");
     return 0;
 }

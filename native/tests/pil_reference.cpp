@@ -7,6 +7,8 @@
 namespace hvt {
 namespace {
 
+constexpr double kPi = 3.14159265358979323846;  // M_PI, which Resample.c uses
+
 constexpr int kPrecisionBits = 32 - 8 - 2;
 
 double support_of(hv_resample m) {
@@ -20,7 +22,7 @@ double support_of(hv_resample m) {
 
 double sinc(double x) {
     if (x == 0.0) return 1.0;
-    x *= M_PI;
+    x *= kPi;
     return std::sin(x) / x;
 }
 
@@ -32,7 +34,7 @@ double evaluate(hv_resample m, double x) {
         x = std::fabs(x);
         if (x == 0.0) return 1.0;
         if (x >= 1.0) return 0.0;
-        x *= M_PI;
+        x *= kPi;
         return std::sin(x) / x * (0.54f + 0.46f * std::cos(x));
     case HV_RESAMPLE_BICUBIC: {
         const double a = -0.5;

@@ -39,7 +39,7 @@ public:
     template <class T>
     T* at(size_t offset) const { return reinterpret_cast<T*>(static_cast<unsigned char*>(device_) + offset); }
     ~Scratch() {
-        if (device_) hipFree(device_);
+        if (device_) (void)hipFree(device_);
     }
 
 private:

@@ -7,6 +7,8 @@
 namespace hv {
 namespace {
 
+constexpr double kPi = 3.14159265358979323846;  // M_PI, which Resample.c uses
+
 double filter_support(hv_resample f) {
     switch (f) {
     case HV_RESAMPLE_BOX: return 0.5;
@@ -20,7 +22,7 @@ double filter_support(hv_resample f) {
 
 double sinc(double x) {
     if (x == 0.0) return 1.0;
-    x *= M_PI;
+    x *= kPi;
     return std::sin(x) / x;
 }
 
@@ -34,7 +36,7 @@ double filter_value(hv_resample f, double x) {
         x = std::fabs(x);
         if (x == 0.0) return 1.0;
         if (x >= 1.0) return 0.0;
-        x *= M_PI;
+        x *= kPi;
         return std::sin(x) / x * (0.54f + 0.46f * std::cos(x));  // Pillow's float literals
     case HV_RESAMPLE_BICUBIC: {
         const double a = -0.5;
