@@ -171,6 +171,102 @@ HV_API hv_status hv_slice_token(hv_context* context, const hv_buffer* x, hv_buff
 HV_API hv_status hv_mean_tokens(hv_context* context, const hv_buffer* x, hv_buffer* y, int64_t batch,
                                 int64_t tokens, int64_t dim, int64_t first);
 
+/* ---- Convolutional-network ops (MobileNetV1, EfficientNet) ----------------------------------------
+ * Activations are channels-last (NHWC) [batch, height, width, channels], dense float32; shapes int64_t,
+ * each >= 0 and fitting in int32 (a 0 batch or channel count makes the call a no-op); batch <= 65535.
+ * Weights keep PyTorch's layouts; BatchNorm is folded into weight and bias by the caller.
+ * Pointwise (1x1) convolutions are GEMMs: hv_linear on the NHWC activation viewed as [B*H*W, C_in]. */
+
+/* Memory layout of an image tensor: NCHW [batch, channels, height, width] or NHWC [batch, height, width, channels]. */
+typedef enum hv_layout {
+    HV_LAYOUT_NCHW = 0,
+    HV_LAYOUT_NHWC = 1
+} hv_layout;
+
+/* Explicit zero padding of a convolution, in input pixels on each side. TF "SAME" padding (EfficientNet's
+ * checkpoints) is asymmetric; the caller computes it: total = max((ceil(in/stride) - 1)*stride + k - in, 0),
+ * top/left = total/2, bottom/right = total - total/2. */
+typedef struct hv_padding {
+    int64_t top, bottom, left, right;
+} hv_padding;
+
+/* Depthwise convolution (torch.nn.Conv2d with groups = channels), bias and activation fused:
+ *   y[b,oy,ox,c] = act(bias[c] + sum_{ky,kx} x[b, oy*stride - top + ky, ox*stride - left + kx, c] * w[c,0,ky,kx])
+ * x [batch, height, width, channels] NHWC; weight [channels, 1, kernel_h, kernel_w] as PyTorch stores it;
+ * bias (channels floats) may be NULL. Out-of-image taps read 0. y [batch, out_h, out_w, channels] with
+ *   out_h = (height + top + bottom - kernel_h) / stride_h + 1 (floor), out_w likewise; both must be >= 1.
+ * kernel_h, kernel_w in 1..13, strides >= 1, paddings >= 0. activation: any hv_activation. y must not alias x. */
+HV_API hv_status hv_depthwise_conv2d(hv_context* context, const hv_buffer* x, const hv_buffer* weight,
+                                     const hv_buffer* bias, hv_buffer* y, int64_t batch, int64_t height, int64_t width,
+                                     int64_t channels, int64_t kernel_h, int64_t kernel_w, int64_t stride_h,
+                                     int64_t stride_w, hv_padding padding, hv_activation activation);
+
+/* Dense convolution (groups = 1; stems and k x k convs), bias and activation fused, output NHWC:
+ *   y[b,oy,ox,co] = act(bias[co] + sum_{ci,ky,kx} x[b, ci, oy*stride_h - top + ky, ox*stride_w - left + kx] * w[co,ci,ky,kx])
+ * x is NCHW [batch, in_channels, height, width] (pixel_values) or NHWC [batch, height, width, in_channels]
+ * per x_layout; weight [out_channels, in_channels, kernel_h, kernel_w] (PyTorch); bias (out_channels floats)
+ * may be NULL. y [batch, out_h, out_w, out_channels], out_h/out_w as for hv_depthwise_conv2d. kernel sizes
+ * >= 1 with kernel_h * kernel_w <= 256, strides >= 1, paddings >= 0, activation any hv_activation.
+ * y must not alias x. Runs HipVision's direct kernel (conv2d_direct.hip); for 1x1 convolutions on NHWC
+ * input hv_linear is the fast path. */
+HV_API hv_status hv_conv2d(hv_context* context, const hv_buffer* x, const hv_buffer* weight, const hv_buffer* bias,
+                           hv_buffer* y, int64_t batch, int64_t in_channels, int64_t height, int64_t width,
+                           int64_t out_channels, int64_t kernel_h, int64_t kernel_w, int64_t stride_h, int64_t stride_w,
+                           hv_padding padding, hv_layout x_layout, hv_activation activation);
+
+/* torch's x.mean((1, 2)) on NHWC (torch.nn.AdaptiveAvgPool2d(1) + flatten on NCHW): y[b,c] = mean_{h,w} x[b,h,w,c].
+ * x [batch, height, width, channels], y [batch, channels]; height * width >= 1 when batch * channels > 0.
+ * y must not alias x. */
+HV_API hv_status hv_global_avg_pool(hv_context* context, const hv_buffer* x, hv_buffer* y, int64_t batch,
+                                    int64_t height, int64_t width, int64_t channels);
+
+/* Bytes of the workspace hv_squeeze_excite needs for these shapes (written to *bytes). */
+HV_API hv_status hv_squeeze_excite_workspace_size(int64_t batch, int64_t height, int64_t width, int64_t channels,
+                                                  int64_t reduced, size_t* bytes);
+
+/* Squeeze-and-excitation on NHWC (HF EfficientNetSqueezeExciteLayer with its 1x1 convs as matrices):
+ *   s[b,c] = mean_{h,w} x[b,h,w,c]
+ *   r[b,j] = act(sum_c w_reduce[j,c] * s[b,c] + b_reduce[j])          act: HV_ACTIVATION_SILU or _RELU
+ *   e[b,c] = sigmoid(sum_j w_expand[c,j] * r[b,j] + b_expand[c])
+ *   y[b,h,w,c] = x[b,h,w,c] * e[b,c]
+ * w_reduce [reduced, channels] and w_expand [channels, reduced] are the conv weights [out, in, 1, 1];
+ * biases may be NULL. workspace holds at least hv_squeeze_excite_workspace_size bytes (scratch; contents
+ * undefined after). y may alias x; workspace must not overlap anything. reduced in 1..4096, channels
+ * <= 12288. Three kernels: chunked pool, the two small matrix-vector products, the scale (squeeze_excite.hip). */
+HV_API hv_status hv_squeeze_excite(hv_context* context, const hv_buffer* x, const hv_buffer* w_reduce,
+                                   const hv_buffer* b_reduce, const hv_buffer* w_expand, const hv_buffer* b_expand,
+                                   hv_buffer* workspace, hv_buffer* y, int64_t batch, int64_t height, int64_t width,
+                                   int64_t channels, int64_t reduced, hv_activation activation);
+
+/* Pillow's resampling filters, numbered as PIL.Image.Resampling numbers them (preprocessor_config "resample"). */
+typedef enum hv_resample {
+    HV_RESAMPLE_NEAREST = 0,
+    HV_RESAMPLE_LANCZOS = 1,
+    HV_RESAMPLE_BILINEAR = 2,
+    HV_RESAMPLE_BICUBIC = 3,
+    HV_RESAMPLE_BOX = 4,
+    HV_RESAMPLE_HAMMING = 5
+} hv_resample;
+
+/* One image's HF preprocessing on the device: PIL resize -> center crop -> rescale/normalize -> layout.
+ *   1. resize the uint8 RGB image [height, width, 3] (HWC) to resize_h x resize_w exactly as Pillow 9.4's
+ *      Image.resize(resample) does (src/HipVision/Imaging/PilResize.cs): NEAREST samples pixel centres;
+ *      the other filters run separably in 8-bit fixed point, horizontal pass then vertical, the support
+ *      widened by the downscale factor (antialiasing), the intermediate rounded and clipped to uint8.
+ *      Coefficients are computed on the host and uploaded, as Pillow computes them per call.
+ *   2. crop the window of out_h x out_w pixels whose top-left is (crop_top, crop_left) in the resized image;
+ *      pixels outside it are uint8 0 (HF pads before cropping when the crop is larger).
+ *   3. value = table[c * 256 + byte]: table (768 floats, host memory) holds what each byte of channel c
+ *      becomes after rescale and normalize (HipVision.Imaging.ImageProcessor's lookup, so results are bit-equal).
+ *   4. write float32 to y at image slot `index` of [N, 3, out_h, out_w] (NCHW) or [N, out_h, out_w, 3] (NHWC),
+ *      i.e. at float offset index * 3 * out_h * out_w.
+ * image holds height*width*3 bytes; resize and out sizes >= 1; index >= 0. Allocates a scratch area for the
+ * coefficients and the uint8 intermediate and waits for the context's stream before freeing it. */
+HV_API hv_status hv_preprocess(hv_context* context, const hv_buffer* image, const float* table, hv_buffer* y,
+                               int64_t height, int64_t width, int64_t resize_h, int64_t resize_w, int64_t crop_top,
+                               int64_t crop_left, int64_t out_h, int64_t out_w, int64_t index, hv_resample resample,
+                               hv_layout layout);
+
 #ifdef __cplusplus
 }
 #endif
