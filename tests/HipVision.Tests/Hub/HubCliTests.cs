@@ -137,7 +137,7 @@ public class HubCliTests
     [Test]
     public void Classify_noNetwork_oneLineErrorSaysOffline()
     {
-        var r = CliRunner.Run(Env(DeadEndpoint(), ["classify", ImagingFixtures.ImageFile("chelsea"), "--model", Repo]));
+        var r = CliRunner.Run(Env(DeadEndpoint()), ["classify", ImagingFixtures.ImageFile("chelsea"), "--model", Repo]);
         CliAssert.RuntimeError(r, "cannot reach", "--offline", "local model directory");
     }
 
