@@ -8,7 +8,7 @@ static class CommonOptions
     public static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "Print stack traces of errors", Recursive = true };
 
     public static Option<string> Model(bool required = true) =>
-        new("--model", "-m") { Description = "Hugging Face-format model directory (config.json, model.safetensors, preprocessor_config.json)", Required = required };
+        new("--model", "-m") { Description = "Hugging Face-format model directory (config.json, model.safetensors, preprocessor_config.json), or a file written by 'hipvision convert'", Required = required };
 
     public static Option<string> Backend() =>
         new("--backend") { Description = "Compute backend: auto (GPU when present, else CPU) or cpu", DefaultValueFactory = _ => "auto" };
