@@ -24,19 +24,33 @@ public static class ModelConverter
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(output);
-        if (Directory.Exists(output))
-            throw new HipVisionException($"{output}: is a directory; give the file to write, e.g. {Path.Combine(output, "model.safetensors")}");
         using var files = ModelFiles.Open(model);
         RefuseInput(model, output);
-        var graph = BatchNormFolding.Apply(files.Config.BuildGraph(files.Weights, 1));
+        Convert(files.Config, files.ConfigJson, files.PreprocessorJson, files.Weights, output, precision);
+    }
+
+    /// <summary>
+    /// Converts a model given by its parts (e.g. synthetic weights): <paramref name="weights"/> are read, not disposed,
+    /// and name the input in errors. The texts are stored as they are, so they must be what <paramref name="config"/>
+    /// and the preprocessor were parsed from.
+    /// </summary>
+    public static void Convert(ModelConfig config, string configJson, string preprocessorJson, IWeightSource weights, string output, WeightPrecision precision)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(output);
+        if (Directory.Exists(output))
+            throw new HipVisionException($"{output}: is a directory; give the file to write, e.g. {Path.Combine(output, "model.safetensors")}");
+        Imaging.PreprocessorConfig.Parse(preprocessorJson, $"{weights.SourceName} (preprocessor config)");
+        var graph = BatchNormFolding.Apply(config.BuildGraph(weights, 1));
         var dtype = precision.Dtype();
         var writer = new SafeTensorsWriter();
         writer.Metadata.Clear(); // no "format": "pt": these are not a PyTorch state_dict
-        foreach (var (key, value) in ConvertedModel.Metadata(files.Config, files.ConfigJson, files.PreprocessorJson, precision))
+        foreach (var (key, value) in ConvertedModel.Metadata(config, configJson, preprocessorJson, precision))
             writer.Metadata[key] = value;
         foreach (var t in Tensors(graph))
             writer.Add(t.Name, dtype, t.Shape, t.ElementCount * dtype.Size(),
-                stream => Float32Narrowing.Write(stream, t.Data!, dtype, $"{model}: tensor '{t.Name}'"));
+                stream => Float32Narrowing.Write(stream, t.Data!, dtype, $"{weights.SourceName}: tensor '{t.Name}'"));
         writer.Write(output);
     }
 

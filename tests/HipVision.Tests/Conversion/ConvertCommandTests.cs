@@ -91,6 +91,7 @@ public class ConvertCommandTests
         var json = JsonNode.Parse(r.Stdout)!;
         Assert.That(json["model_type"]!.GetValue<string>(), Is.EqualTo("efficientnet"));
         Assert.That(json["load_ms"]!.GetValue<double>(), Is.GreaterThan(0));
+        Assert.That(json["load_cpu_ms"]!.GetValue<double>(), Is.GreaterThan(0));
         var text = CliRunner.Run("bench", "--model", file, "--synthetic", "2", "--iterations", "1");
         CliAssert.Ok(text);
         Assert.That(text.Stdout, Does.Contain("model load"));
