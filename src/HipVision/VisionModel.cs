@@ -8,8 +8,8 @@ namespace HipVision;
 
 /// <summary>
 /// An image classifier loaded from a Hugging Face model directory (config.json, preprocessor_config.json,
-/// model.safetensors), a file written by <c>hipvision convert</c>, or built with synthetic weights: preprocessing exactly as the HF image processor does it,
-/// the model on the chosen backend, softmax and top-k.
+/// model.safetensors) or a file written by <c>hipvision convert</c>, or built with synthetic weights: preprocessing
+/// exactly as the HF image processor does it, the model on the chosen backend, softmax and top-k.
 /// </summary>
 /// <remarks>
 /// Thread safety: one instance may be shared by concurrent callers. Runs are serialised (each compiled plan

@@ -55,6 +55,17 @@ public class ConvertParityTests
         ConvertedModels.BitIdentical(fromFile.Run(pixels, shape[0]), fromDir.Run(pixels, shape[0]), $"{name} logits through VisionModel");
     }
 
+    /// <summary>A directory holding only pytorch_model.bin converts to the same file as from model.safetensors.</summary>
+    [Test]
+    public void Convert_pytorchCheckpointDirectory_sameFileAsFromSafetensors()
+    {
+        var dir = ConvertedModels.CopyOf(Fixtures.Model("tiny-efficientnet"), _tmp.File("pt"));
+        File.Delete(Path.Combine(dir, "model.safetensors"));
+        ModelConverter.Convert(dir, _tmp.File("from-pt.safetensors"), WeightPrecision.Fp32);
+        ModelConverter.Convert(Fixtures.Model("tiny-efficientnet"), _tmp.File("from-st.safetensors"), WeightPrecision.Fp32);
+        Assert.That(File.ReadAllBytes(_tmp.File("from-pt.safetensors")), Is.EqualTo(File.ReadAllBytes(_tmp.File("from-st.safetensors"))));
+    }
+
     [TestCaseSource(nameof(TinyModels))]
     public void TinyFixture_fp16AndBf16_withinToleranceSameArgmax(string name)
     {
