@@ -43,7 +43,7 @@ public sealed class ModelFiles : IDisposable
         if (File.Exists(path)) return OpenConverted(path);
         if (!Directory.Exists(path)) throw new HipVisionException($"{path}: no such model directory or file");
         var (config, configJson) = ReadDirectoryConfig(path);
-        var (preprocessor, preprocessorJson) = ReadDirectoryPreprocessor(path, config);
+        var (preprocessor, preprocessorJson) = ReadDirectoryPreprocessor(path, () => config);
         return new ModelFiles(path, config, configJson, preprocessor, preprocessorJson, WeightFiles.Open(path));
     }
 
@@ -56,11 +56,14 @@ public sealed class ModelFiles : IDisposable
         return files.Config;
     }
 
-    /// <summary>Only the preprocessor config (a directory's file or its family's default, or a converted file's metadata).</summary>
+    /// <summary>
+    /// Only the preprocessor config: a directory's preprocessor_config.json (config.json is read only when it is absent,
+    /// for the family's default), or a converted file's metadata.
+    /// </summary>
     public static PreprocessorConfig ReadPreprocessor(string path)
     {
         if (!File.Exists(path) && !Directory.Exists(path)) throw new HipVisionException($"{path}: no such model directory or file");
-        if (Directory.Exists(path)) return ReadDirectoryPreprocessor(path, ReadDirectoryConfig(path).Config).Config;
+        if (Directory.Exists(path)) return ReadDirectoryPreprocessor(path, () => ModelConfig.Load(System.IO.Path.Combine(path, "config.json"))).Config;
         using var files = OpenConverted(path);
         return files.Preprocessor;
     }
@@ -73,7 +76,7 @@ public sealed class ModelFiles : IDisposable
         return (ModelConfig.Parse(json, configPath), json);
     }
 
-    static (PreprocessorConfig Config, string Json) ReadDirectoryPreprocessor(string directory, ModelConfig config)
+    static (PreprocessorConfig Config, string Json) ReadDirectoryPreprocessor(string directory, Func<ModelConfig> modelConfig)
     {
         var path = System.IO.Path.Combine(directory, "preprocessor_config.json");
         if (File.Exists(path))
@@ -81,6 +84,7 @@ public sealed class ModelFiles : IDisposable
             var json = InputFile.ReadAllText(path);
             return (PreprocessorConfig.Parse(json, path), json);
         }
+        var config = modelConfig();
         return (PreprocessorConfig.Parse(config.DefaultPreprocessorJson, $"default preprocessor of {config.ModelType}"), config.DefaultPreprocessorJson);
     }
 
