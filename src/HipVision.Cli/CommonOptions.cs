@@ -11,9 +11,9 @@ static class CommonOptions
     public static readonly Option<bool> Offline = new("--offline") { Description = "Use only the Hugging Face cache for hub ids, never the network (also HF_HUB_OFFLINE=1)", Recursive = true };
 
     public static Option<string> Model(bool required = true) =>
-        new("--model", "-m") { Description = "Hugging Face-format model directory (config.json, model.safetensors, preprocessor_config.json), or a hub id owner/name (pulled into the Hugging Face cache on first use)", Required = required };
+        new("--model", "-m") { Description = "Hugging Face-format model directory (config.json, model.safetensors, preprocessor_config.json), a file written by 'hipvision convert', or a hub id owner/name (pulled into the Hugging Face cache on first use)", Required = required };
 
-    /// <summary>The local directory for --model: the path itself, or for a hub id its cached snapshot, pulled with progress on first use.</summary>
+    /// <summary>The local path for --model: the path itself, or for a hub id its cached snapshot, pulled with progress on first use.</summary>
     public static string LocateModel(ParseResult result, string model)
     {
         if (!ModelLocator.IsHubId(model)) return model;

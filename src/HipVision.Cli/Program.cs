@@ -13,4 +13,5 @@ root.Subcommands.Add(SynthCommand.Create());
 root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(PullCommand.Create());
 root.Subcommands.Add(VerifyCommand.Create());
+root.Subcommands.Add(ConvertCommand.Create());
 return CliHost.Invoke(root, args);

@@ -9,8 +9,8 @@ namespace HipVision;
 
 /// <summary>
 /// An image classifier loaded from a Hugging Face model directory (config.json, preprocessor_config.json,
-/// model.safetensors) or built with synthetic weights: preprocessing exactly as the HF image processor does it,
-/// the model on the chosen backend, softmax and top-k.
+/// model.safetensors) or a file written by <c>hipvision convert</c>, or built with synthetic weights: preprocessing
+/// exactly as the HF image processor does it, the model on the chosen backend, softmax and top-k.
 /// </summary>
 /// <remarks>
 /// Thread safety: one instance may be shared by concurrent callers. Runs are serialised (each compiled plan
@@ -42,34 +42,26 @@ public sealed class VisionModel : IDisposable
     /// <summary>
     /// Loads a Hugging Face-format model directory: config.json, the weights (model.safetensors, a sharded
     /// model.safetensors.index.json, or else pytorch_model.bin, read without executing its pickle) and
-    /// preprocessor_config.json (the family's hub default when absent). A Hugging Face hub id <c>owner/name</c>
-    /// that is not a local path loads from the hub cache, pulled on first use (<see cref="Hub.ModelLocator"/>).
+    /// preprocessor_config.json (the family's hub default when absent); or one file written by
+    /// <c>hipvision convert</c>, whose tensors are used as they are (<see cref="ModelFiles"/>). A Hugging Face hub id
+    /// <c>owner/name</c> that is not a local path loads from the hub cache, pulled on first use (<see cref="Hub.ModelLocator"/>).
     /// </summary>
     /// <exception cref="HipVisionException">A file is missing or invalid; the message names it.</exception>
-    public static VisionModel Load(string directory, VisionModelOptions? options = null)
+    public static VisionModel Load(string path, VisionModelOptions? options = null)
     {
-        directory = Hub.ModelLocator.Locate(directory, options?.Hub);
-        if (!Directory.Exists(directory))
-            throw new HipVisionException(File.Exists(directory) ? $"{directory}: expected a model directory (config.json, model.safetensors, preprocessor_config.json), got a file" : $"{directory}: no such model directory");
-        var configPath = Path.Combine(directory, "config.json");
-        if (!File.Exists(configPath)) throw new HipVisionException($"{configPath}: missing (not a Hugging Face model directory)");
-        var config = ModelConfig.Load(configPath);
-        var preprocessorPath = Path.Combine(directory, "preprocessor_config.json");
-        var preprocessor = File.Exists(preprocessorPath)
-            ? PreprocessorConfig.Load(preprocessorPath)
-            : PreprocessorConfig.Parse(config.DefaultPreprocessorJson, $"default preprocessor of {config.ModelType}");
-        var weights = WeightFiles.Open(directory);
+        path = Hub.ModelLocator.Locate(path, options?.Hub);
+        var files = ModelFiles.Open(path);
         VisionModel? model = null;
         try
         {
-            model = new VisionModel(config, preprocessor, weights, options ?? new(), directory);
+            model = new VisionModel(files.Config, files.Preprocessor, files.Weights, options ?? new(), path);
             model.Plan(1); // fail now, not at the first image, when the checkpoint does not fit the config (or the backend)
             return model;
         }
         catch
         {
             if (model != null) model.Dispose();
-            else weights.Dispose();
+            else files.Dispose();
             throw;
         }
     }
@@ -205,6 +197,7 @@ public sealed class VisionModel : IDisposable
         public string SourceName => inner.SourceName;
         public IEnumerable<string> Names => inner.Names;
         public bool Contains(string name) => inner.Contains(name);
+        public bool Prepared => inner.Prepared;
         public float[] Get(string name, int[] expectedShape)
         {
             if (!_cache.TryGetValue(name, out var data)) _cache[name] = data = inner.Get(name, expectedShape);

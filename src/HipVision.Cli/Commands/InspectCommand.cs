@@ -17,7 +17,7 @@ static class InspectCommand
     public static Command Create()
     {
         var model = CommonOptions.Model(required: false);
-        model.Description = "Hugging Face-format model directory (only config.json is needed)";
+        model.Description = "Hugging Face-format model directory (only config.json is needed), or a file written by 'hipvision convert'";
         var arch = new Option<string>("--arch") { Description = $"Architecture preset instead of --model: {string.Join(", ", ModelPresets.Names)}" };
         var batch = new Option<int>("--batch", "-b") { Description = "Images per forward pass", DefaultValueFactory = _ => 1 };
         var json = CommonOptions.Json();
@@ -29,7 +29,7 @@ static class InspectCommand
             int n = r.GetValue(batch);
             if (n < 1) throw new UsageException("--batch must be at least 1");
             var modelPath = modelDir is null ? null : CommonOptions.LocateModel(r, modelDir);
-            var config = archName != null ? ModelPresets.Get(archName) : ModelConfig.Load(Path.Combine(modelPath!, "config.json"));
+            var config = archName != null ? ModelPresets.Get(archName) : ModelFiles.ReadConfig(modelPath!);
             var inspection = ModelInspector.Inspect(config, n, archName is null ? CheckpointNames(modelPath!) : null);
             if (r.GetValue(json)) WriteJson(inspection, archName ?? modelDir!);
             else if (Console.IsOutputRedirected) WritePlain(inspection, archName ?? modelDir!);
@@ -41,6 +41,8 @@ static class InspectCommand
 
     static IReadOnlySet<string>? CheckpointNames(string directory)
     {
+        // A converted file holds engine tensors, not the HF ones this listing counts: its config says it all.
+        if (File.Exists(directory)) return null;
         if (!File.Exists(Path.Combine(directory, SafeTensorsWeights.SingleFileName)) && !File.Exists(Path.Combine(directory, SafeTensorsWeights.IndexFileName)))
             return null;
         using var weights = SafeTensorsWeights.Open(directory);

@@ -16,7 +16,7 @@ static class PreprocessCommand
         var command = new Command("preprocess", "Decode and preprocess an image exactly as the model's Hugging Face image processor does") { image, model, output };
         command.SetAction(r =>
         {
-            var processor = new ImageProcessor(LoadPreprocessor(CommonOptions.LocateModel(r, r.GetValue(model)!)));
+            var processor = new ImageProcessor(ModelFiles.ReadPreprocessor(CommonOptions.LocateModel(r, r.GetValue(model)!)));
             var pixels = processor.Preprocess(ImageLoader.Load(r.GetValue(image)!));
             int h = processor.HasFixedOutputSize ? processor.OutputHeight : -1, w = processor.HasFixedOutputSize ? processor.OutputWidth : -1;
             if (h < 0) (h, w) = OutputSize(processor, r.GetValue(image)!);
@@ -30,15 +30,5 @@ static class PreprocessCommand
     {
         var decoded = ImageLoader.Load(path);
         return processor.OutputSizeFor(decoded.Width, decoded.Height);
-    }
-
-    /// <summary>preprocessor_config.json of the directory, else the default of the model family named by config.json.</summary>
-    static PreprocessorConfig LoadPreprocessor(string directory)
-    {
-        if (!Directory.Exists(directory)) throw new HipVisionException($"{directory}: no such model directory");
-        var path = Path.Combine(directory, "preprocessor_config.json");
-        if (File.Exists(path)) return PreprocessorConfig.Load(path);
-        var config = ModelConfig.Load(Path.Combine(directory, "config.json"));
-        return PreprocessorConfig.Parse(config.DefaultPreprocessorJson, $"default preprocessor of {config.ModelType}");
     }
 }

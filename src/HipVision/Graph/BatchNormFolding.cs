@@ -27,6 +27,12 @@ public static class BatchNormFolding
         return g.Build();
     }
 
+    /// <summary>The name of the folded weight of a conv whose weight constant is <paramref name="convWeight"/>.</summary>
+    public static string FoldedWeightName(string convWeight) => convWeight + "+bn";
+
+    /// <summary>The name of the bias folding creates for the BatchNorm node <paramref name="batchNorm"/>.</summary>
+    public static string FoldedBiasName(string batchNorm) => batchNorm + ".folded_bias";
+
     static bool Foldable(Node n, int[] uses) =>
         n.Kind == OpKind.BatchNorm && n.Inputs[0].Kind == OpKind.Conv2d && uses[n.Inputs[0].Id] == 1 &&
         n.Inputs.Skip(1).All(p => p.Kind == OpKind.Constant) && n.Inputs[0].Inputs.Skip(1).All(p => p.Kind == OpKind.Constant);
@@ -49,8 +55,8 @@ public static class BatchNormFolding
             bias[o] = (float)((b - mean[o]) * k + beta[o]);
         }
         var a = conv.Attr<Conv2dAttributes>();
-        var newW = g.Constant(w.Name + "+bn", w.Shape, weight);
-        var newB = g.Constant(bn.Name + ".folded_bias", [outChannels], bias);
+        var newW = g.Constant(FoldedWeightName(w.Name), w.Shape, weight);
+        var newB = g.Constant(FoldedBiasName(bn.Name), [outChannels], bias);
         return g.Conv2d(map[conv.Inputs[0]], newW, newB, a.StrideH, a.Padding, a.Groups, a.DilationH, conv.Name);
     }
 }

@@ -28,9 +28,12 @@ internal static class AtomicFile
         {
             TryDelete(tmp);
             // The exception's own text would name the temporary, not the file the user asked for.
-            throw new HipVisionException(e is DirectoryNotFoundException
-                ? $"{path}: cannot write: its directory does not exist"
-                : $"{path}: cannot write: {e.Message}", e);
+            throw new HipVisionException(e switch
+            {
+                DirectoryNotFoundException => $"{path}: cannot write: its directory does not exist",
+                UnauthorizedAccessException => $"{path}: cannot write: permission denied",
+                _ => $"{path}: cannot write: {e.Message.Replace(tmp, path, StringComparison.Ordinal)}",
+            }, e);
         }
         catch
         {

@@ -27,13 +27,11 @@ public static class Beit
         if (hiddenStates) g.Output("hidden_states.0", h);
 
         var encoder = beit.Pp("encoder");
-        float[]? shared = c.UseSharedRelativePositionBias ? Remap.RelativePositionBias(encoder.Pp("relative_position_bias"), c) : null;
+        float[]? shared = c.UseSharedRelativePositionBias && !w.Prepared ? Remap.RelativePositionBias(encoder.Pp("relative_position_bias"), c) : null;
         for (int i = 0; i < c.NumHiddenLayers; i++)
         {
             var layer = encoder.Pp("layer").Pp(i);
-            float[]? own = c.UseRelativePositionBias ? Remap.RelativePositionBias(layer.Pp("attention").Pp("attention").Pp("relative_position_bias"), c) : null;
-            var bias = Remap.Sum(own, shared) is { } b ? g.Constant(layer.Name("attention.relative_position_bias"), [c.NumAttentionHeads, tokens, tokens], b) : null;
-            h = Layer(g, c, layer, h, bias);
+            h = Layer(g, c, layer, h, Remap.LayerBias(g, c, layer, shared));
             if (hiddenStates) g.Output($"hidden_states.{i + 1}", h);
         }
 
@@ -57,7 +55,7 @@ public static class Beit
     {
         int d = c.HiddenSize;
         var cls = g.Expand(emb.Tensor("cls_token", 1, 1, d), batch, 1, d);
-        if (c.UseMaskToken) emb.Data("mask_token", 1, 1, d);   // in the state_dict, but only masked image modeling reads it
+        if (c.UseMaskToken && !emb.Prepared) emb.Data("mask_token", 1, 1, d);   // in the state_dict, but only masked image modeling reads it
         var projection = emb.Pp("patch_embeddings").Pp("projection");
         var patches = g.PatchEmbedding(pixels, projection.Tensor("weight", d, c.NumChannels, c.PatchSize, c.PatchSize), projection.Tensor("bias", d), projection.Prefix);
         var h = g.Concat(1, cls, patches);
@@ -144,6 +142,21 @@ public static class Beit
             var (wh, ww) = c.WindowSize;
             var table = w.Data("relative_position_bias_table", NumRelativeDistance(wh, ww), c.NumAttentionHeads);
             return GatherRelativePositionBias(table, c.NumAttentionHeads, wh, ww);
+        }
+
+        /// <summary>
+        /// The [heads, T, T] constant a layer adds to its attention scores (null when the config has no relative
+        /// position bias): its own table gathered, plus the <paramref name="shared"/> one. A prepared source holds
+        /// the result under the same name.
+        /// </summary>
+        public static Node? LayerBias(GraphBuilder g, BeitConfig c, WeightScope layer, float[]? shared)
+        {
+            if (!c.UseRelativePositionBias && !c.UseSharedRelativePositionBias) return null;
+            int t = c.NumPatches + 1;
+            const string name = "attention.relative_position_bias";
+            if (layer.Prepared) return layer.Tensor(name, c.NumAttentionHeads, t, t);
+            float[]? own = c.UseRelativePositionBias ? RelativePositionBias(layer.Pp("attention").Pp("attention").Pp("relative_position_bias"), c) : null;
+            return g.Constant(layer.Name(name), [c.NumAttentionHeads, t, t], Sum(own, shared)!);
         }
 
         /// <summary>A layer's own bias plus the shared one (HF adds both to the scores when both are configured).</summary>

@@ -9,7 +9,8 @@ namespace HipVision.Models;
 /// conv, squeeze-excite, projection 1×1, residual), top 1×1 conv + BatchNorm + swish, global mean (HF's
 /// AvgPool2d(hidden_dim, ceil_mode=True) on a map smaller than its kernel), linear classifier.
 /// Weight names are HF's verbatim, requested in state_dict order; BatchNorms are folded into their convs by
-/// the backend at compile time (<see cref="BatchNormFolding"/>), nothing is re-laid out here.
+/// the backend at compile time (<see cref="BatchNormFolding"/>, or when a prepared file was written: <see cref="ConvBatchNorm"/>),
+/// nothing is re-laid out here.
 /// </summary>
 public static class EfficientNet
 {
@@ -65,9 +66,7 @@ public static class EfficientNet
     /// <summary>Bias-free Conv2d [out, in/groups, k, k], BatchNorm (config eps), optional swish.</summary>
     static Node ConvBnAct(GraphBuilder g, EfficientNetConfig c, WeightScope conv, WeightScope bn, Node x, int outDim, int inDim, int kernel, int stride, Padding2d padding, int groups, bool act)
     {
-        var weight = conv.Tensor("weight", outDim, inDim / groups, kernel, kernel);
-        var h = g.Conv2d(x, weight, null, stride, padding, groups, name: conv.Prefix);
-        h = g.BatchNorm(h, bn.Tensor("weight", outDim), bn.Tensor("bias", outDim), bn.Tensor("running_mean", outDim), bn.Tensor("running_var", outDim), c.BatchNormEps, bn.Prefix);
+        var h = ConvBatchNorm.Build(g, conv, bn, x, outDim, inDim, kernel, stride, padding, groups, c.BatchNormEps);
         return act ? g.Silu(h) : h;
     }
 }

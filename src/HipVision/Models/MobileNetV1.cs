@@ -7,7 +7,8 @@ namespace HipVision.Models;
 /// MobileNetV1ForImageClassification as a graph, following HF's forward: a 3×3 stride-2 stem, 13 depthwise-
 /// separable layers (depthwise 3×3 then pointwise 1×1, each conv → BatchNorm → ReLU6), global average pool,
 /// dropout (identity at inference) and a linear classifier. Weight names are HF's verbatim; BatchNorm stays a
-/// node here and is folded into its convolution when a backend compiles the graph.
+/// node here and is folded into its convolution when a backend compiles the graph (or was folded when a
+/// prepared file was written, <see cref="ConvBatchNorm"/>).
 /// </summary>
 public static class MobileNetV1
 {
@@ -47,12 +48,8 @@ public static class MobileNetV1
     static Node ConvLayer(GraphBuilder g, MobileNetV1Config c, WeightScope w, Node x, int outChannels, int kernel, int stride, int groups)
     {
         int inChannels = x.Shape[1];
-        var conv = w.Pp("convolution");
         var padding = c.TfPadding ? GraphBuilder.SamePadding(x, kernel, stride) : Padding2d.Symmetric((kernel - 1) / 2);
-        var h = g.Conv2d(x, conv.Tensor("weight", outChannels, inChannels / groups, kernel, kernel), null, stride, padding, groups, name: conv.Prefix);
-        var bn = w.Pp("normalization");
-        h = g.BatchNorm(h, bn.Tensor("weight", outChannels), bn.Tensor("bias", outChannels),
-            bn.Tensor("running_mean", outChannels), bn.Tensor("running_var", outChannels), c.LayerNormEps, bn.Prefix);
+        var h = ConvBatchNorm.Build(g, w.Pp("convolution"), w.Pp("normalization"), x, outChannels, inChannels, kernel, stride, padding, groups, c.LayerNormEps);
         return g.Relu6(h, w.Prefix);
     }
 }

@@ -61,11 +61,13 @@ public static class Vit
     /// <summary>
     /// The model's one re-layout: HF's separate query/key/value Linear layers as one [3·D, D] projection, so a
     /// single GEMM produces the [B, T, 3·D] tensor the attention node reads. A part without a bias (ViT without
-    /// qkv_bias; BEiT's key, a Linear with bias=False) gets zeros there, which is the same function.
+    /// qkv_bias; BEiT's key, a Linear with bias=False) gets zeros there, which is the same function. A prepared
+    /// source holds the fused tensors under these names already.
     /// Shared by the ViT-like families (BEiT), so the layout lives in one place.
     /// </summary>
     internal static Node FusedQkv(GraphBuilder g, WeightScope w, int d, Node x, bool queryBias, bool keyBias, bool valueBias)
     {
+        if (w.Prepared) return g.Linear(x, w.Tensor("qkv.weight", 3 * d, d), w.Tensor("qkv.bias", 3 * d), w.Prefix);
         var weight = new float[3 * d * d];
         var bias = new float[3 * d];
         (string Name, bool HasBias)[] parts = [("query", queryBias), ("key", keyBias), ("value", valueBias)];

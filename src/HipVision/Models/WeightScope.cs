@@ -38,6 +38,12 @@ public sealed class WeightScope
     /// <summary>The tensor as a constant node of the graph.</summary>
     public Node Tensor(string leaf, params int[] shape) => _graph.Constant(Name(leaf), shape, Data(leaf, shape));
 
+    /// <summary>A tensor by its full name, for engine names that are not a leaf of this scope (folded BatchNorm).</summary>
+    public Node TensorNamed(string name, params int[] shape) => _graph.Constant(name, shape, _weights.Get(name, shape));
+
+    /// <summary>True when the source serves engine-layout tensors (<see cref="IWeightSource.Prepared"/>).</summary>
+    public bool Prepared => _weights.Prepared;
+
     /// <summary>True when the source holds the tensor (for optional parameters such as biases).</summary>
     public bool Has(string leaf) => _weights.Contains(Name(leaf));
 }

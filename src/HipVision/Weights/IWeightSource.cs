@@ -19,4 +19,11 @@ public interface IWeightSource : IDisposable
     /// <summary>The tensor as float32 in C order, checked against the shape the config implies.</summary>
     /// <exception cref="HipVisionException">"tensor 'x' missing", "tensor 'x' has shape [..], the config expects [..]", or a non-float tensor.</exception>
     float[] Get(string name, int[] expectedShape);
+
+    /// <summary>
+    /// True when the tensors are already in the engine's layouts (a file written by <c>hipvision convert</c>):
+    /// BatchNorm folded into conv weights and bias, QKV fused, BEiT relative position bias gathered. Model code
+    /// then reads those tensors by their engine names instead of computing them from the HF ones.
+    /// </summary>
+    bool Prepared => false;
 }

@@ -12,7 +12,7 @@ namespace HipVision.Weights;
 /// </summary>
 public sealed class SafeTensorsWriter
 {
-    readonly Dictionary<string, (SafeTensorDtype Dtype, int[] Shape, byte[] Data)> _tensors = new(StringComparer.Ordinal);
+    readonly Dictionary<string, (SafeTensorDtype Dtype, int[] Shape, long Length, Action<Stream> WriteData)> _tensors = new(StringComparer.Ordinal);
 
     /// <summary>The header's <c>__metadata__</c>; {"format": "pt"} by default, as transformers writes it.</summary>
     public Dictionary<string, string> Metadata { get; } = new(StringComparer.Ordinal) { ["format"] = "pt" };
@@ -25,7 +25,20 @@ public sealed class SafeTensorsWriter
     /// <exception cref="ArgumentException">Duplicate name, negative dimension, or a byte count that does not match shape and dtype.</exception>
     public SafeTensorsWriter Add(string name, SafeTensorDtype dtype, int[] shape, ReadOnlySpan<byte> data)
     {
+        var copy = data.ToArray();
+        return Add(name, dtype, shape, copy.Length, stream => stream.Write(copy));
+    }
+
+    /// <summary>
+    /// Adds a tensor whose bytes <paramref name="writeData"/> writes when the file is written, so a large model
+    /// need not be held twice (and a failure there, like any other, leaves nothing behind). It must write exactly
+    /// <paramref name="byteLength"/> bytes.
+    /// </summary>
+    /// <exception cref="ArgumentException">Duplicate name, negative dimension, or a byte count that does not match shape and dtype.</exception>
+    public SafeTensorsWriter Add(string name, SafeTensorDtype dtype, int[] shape, long byteLength, Action<Stream> writeData)
+    {
         ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(writeData);
         ArgumentNullException.ThrowIfNull(shape);
         if (name == SafeTensorsHeader.MetadataKey)
             throw new ArgumentException($"'{name}' is reserved for the header metadata", nameof(name));
@@ -37,10 +50,10 @@ public sealed class SafeTensorsWriter
             if (d < 0) throw new ArgumentException($"tensor '{name}': negative dimension in {WeightShapes.Format(shape)}", nameof(shape));
             count = checked(count * d);
         }
-        if (count * dtype.Size() != data.Length)
+        if (count * dtype.Size() != byteLength)
             throw new ArgumentException(
-                $"tensor '{name}': shape {WeightShapes.Format(shape)} of {dtype.HeaderName()} needs {count * dtype.Size()} bytes, got {data.Length}", nameof(data));
-        _tensors[name] = (dtype, (int[])shape.Clone(), data.ToArray());
+                $"tensor '{name}': shape {WeightShapes.Format(shape)} of {dtype.HeaderName()} needs {count * dtype.Size()} bytes, got {byteLength}", nameof(byteLength));
+        _tensors[name] = (dtype, (int[])shape.Clone(), byteLength, writeData);
         return this;
     }
 
@@ -60,11 +73,17 @@ public sealed class SafeTensorsWriter
             System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
             stream.Write(length);
             stream.Write(header);
-            foreach (var t in order) stream.Write(t.Value.Data);
+            foreach (var (name, t) in order)
+            {
+                long start = stream.Position;
+                t.WriteData(stream);
+                if (stream.Position - start != t.Length)
+                    throw new InvalidOperationException($"tensor '{name}': wrote {stream.Position - start} bytes, the header says {t.Length}");
+            }
         });
     }
 
-    byte[] BuildHeader(List<KeyValuePair<string, (SafeTensorDtype Dtype, int[] Shape, byte[] Data)>> order)
+    byte[] BuildHeader(List<KeyValuePair<string, (SafeTensorDtype Dtype, int[] Shape, long Length, Action<Stream> WriteData)>> order)
     {
         // Written by hand rather than with a serializer: Native AOT, and serde_json's compact form
         // (no spaces, non-ASCII kept as UTF-8) is what the reference writer produces.
@@ -85,15 +104,15 @@ public sealed class SafeTensorsWriter
             first = false;
         }
         long offset = 0;
-        foreach (var (name, (dtype, shape, data)) in order)
+        foreach (var (name, (dtype, shape, length, _)) in order)
         {
             if (!first) sb.Append(',');
             first = false;
             AppendString(sb, name)
                 .Append(":{\"dtype\":\"").Append(dtype.HeaderName())
                 .Append("\",\"shape\":[").Append(string.Join(",", shape))
-                .Append("],\"data_offsets\":[").Append(offset).Append(',').Append(offset + data.Length).Append("]}");
-            offset += data.Length;
+                .Append("],\"data_offsets\":[").Append(offset).Append(',').Append(offset + length).Append("]}");
+            offset += length;
         }
         sb.Append('}');
         var bytes = Encoding.UTF8.GetBytes(sb.ToString());
