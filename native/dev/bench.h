@@ -111,4 +111,11 @@ inline double option(int argc, char** argv, const char* name, double fallback) {
     return fallback;
 }
 
+// The peak bandwidth for report's share column: --peak-gbs, else HV_PEAK_GBS (the card's peak GB/s, e.g.
+// 3277 for MI250X's GCD pair, 4800 for H200), else 0 (no share column).
+inline double peak_gbs(int argc, char** argv) {
+    const char* env = std::getenv("HV_PEAK_GBS");
+    return option(argc, argv, "--peak-gbs", env ? std::atof(env) : 0.0);
+}
+
 }  // namespace dev

@@ -8,11 +8,9 @@
 //      weights in registers, each input row loaded once per strip through the cache (no shared memory)
 // Shapes: EfficientNet-B7 at 600×600 (maps 300 .. 19) and MobileNetV1 at 224.
 // Run: hv_dev_depthwise_conv2d [iterations] [shapes]   (defaults: 20 iterations, all shapes on a GPU;
-// 1 iteration, the 3 smallest shapes on the emulator). HV_PEAK_GBS=<GB/s> adds a %-of-peak column.
-#include <cstring>
-
-#include "bench_common.h"
-#include "../src/kernels/convnet.h"
+// 1 iteration, the 3 smallest shapes on the emulator, warp 64). HV_PEAK_GBS=<GB/s> adds a %-of-peak column.
+#include "bench.h"
+#include "convnet.h"
 
 namespace {
 
@@ -102,13 +100,6 @@ std::vector<double> reference(const std::vector<float>& x, const std::vector<flo
 }  // namespace
 
 int main(int argc, char** argv) {
-    const char* backend =
-#if defined(HV_PLATFORM_EMULATOR)
-        "emulator";
-#else
-        "gpu";
-#endif
-    const bool emulator = std::strcmp(backend, "emulator") == 0;
     const Shape shapes[] = {
         {"mobilenet 14x14x512 k3 s1", 14, 14, 512, 3, 1},   {"b7 19x19x1344 k5 s1", 19, 19, 1344, 5, 1},
         {"b7 38x38x960 k5 s1", 38, 38, 960, 5, 1},          {"mobilenet 112x112x32 k3 s1", 112, 112, 32, 3, 1},
@@ -116,44 +107,53 @@ int main(int argc, char** argv) {
         {"b7 150x150x288 k5 s2", 150, 150, 288, 5, 2},      {"b7 300x300x192 k3 s2", 300, 300, 192, 3, 2},
         {"b7 300x300x64 k3 s1", 300, 300, 64, 3, 1},
     };
-    const int iterations = argc > 1 ? std::atoi(argv[1]) : emulator ? 1 : 20;
-    const int count = argc > 2 ? std::atoi(argv[2]) : emulator ? 3 : int(sizeof shapes / sizeof shapes[0]);
-    hipStream_t stream;
-    bench::check(hipStreamCreate(&stream), "hipStreamCreate");
-    std::printf("depthwise conv2d, NHWC fp32, SiLU, backend %s, %d iterations\n", backend, iterations);
-    for (int i = 0; i < count && i < int(sizeof shapes / sizeof shapes[0]); ++i) {
+    const int all = int(sizeof shapes / sizeof shapes[0]);
+    const int iterations = argc > 1 ? std::atoi(argv[1]) : dev::kEmulator ? 1 : 20;
+    const int count = std::min(argc > 2 ? std::atoi(argv[2]) : dev::kEmulator ? 3 : all, all);
+    const double peak = dev::peak_gbs(argc, argv);
+    int warp = 64;
+    hipStream_t stream = dev::make_stream(warp);
+    std::printf("depthwise conv2d, NHWC fp32, SiLU, backend %s, warp %d, %d iterations\n",
+                dev::kEmulator ? "emulator" : "gpu", warp, iterations);
+    bool ok = true;
+    for (int i = 0; i < count; ++i) {
         const hv::ConvShape s = conv_shape(shapes[i]);
         const size_t nx = size_t(s.height) * s.width * s.in_channels, ny = size_t(s.out_h) * s.out_w * s.in_channels;
-        const std::vector<float> x = bench::random_floats(nx, -1, 1, 1), w = bench::random_floats(size_t(s.in_channels) * s.kernel_h * s.kernel_w, -0.5f, 0.5f, 2),
-                                 bias = bench::random_floats(s.in_channels, -0.5f, 0.5f, 3);
+        const auto x = dev::random_floats(nx, -1, 1, 1);
+        const auto w = dev::random_floats(size_t(s.in_channels) * s.kernel_h * s.kernel_w, -0.5f, 0.5f, 2);
+        const auto bias = dev::random_floats(s.in_channels, -0.5f, 0.5f, 3);
         const std::vector<double> want = reference(x, w, bias, s);
-        float *dx = bench::upload(x), *dw = bench::upload(w), *db = bench::upload(bias), *dy = bench::upload(std::vector<float>(ny));
-        const double bytes = 4.0 * (nx + ny + w.size() + bias.size());
+        dev::DeviceFloats dx(x), dw(w), db(bias), dy({}, ny);
+        const double bytes = 4.0 * double(nx + ny + w.size() + bias.size());
         std::printf("%s -> %dx%d\n", shapes[i].name, s.out_h, s.out_w);
-        auto run = [&](const char* version, auto launch) {
-            bench::check(hipMemset(dy, 0, ny * 4), "hipMemset");
-            const double ms = bench::time_ms(stream, iterations, launch);
-            bench::print_row(version, ms, bytes, bench::relative_error(bench::download(dy, ny), want));
+        auto run = [&](const char* version, const std::function<void()>& launch) {
+            dev::check(hipMemset(dy.get(), 0, ny * sizeof(float)), "hipMemset");
+            const double ms = dev::time_ms(stream, iterations, launch);
+            ok &= dev::report(version, dev::relative_error(dy.download(), want), 1e-5, ms, bytes, "GB/s", peak);
         };
         run("1 naive", [&] {
-            hipLaunchKernelGGL(naive_kernel, dim3(unsigned((ny + 255) / 256)), dim3(256), 0, stream, dx, dw, db, dy, s);
-            return hipGetLastError();
+            hipLaunchKernelGGL(naive_kernel, dim3(unsigned((ny + 255) / 256)), dim3(256), 0, stream, dx.get(), dw.get(),
+                               db.get(), dy.get(), s);
+            dev::check(hipGetLastError(), "1 launch");
         });
-        run("2 library (tile + halo)", [&] { return hv::launch_depthwise_conv2d(dx, dw, db, dy, s, 4, stream); });
+        run("2 library (tile + halo)", [&] {
+            dev::check(hv::launch_depthwise_conv2d(dx.get(), dw.get(), db.get(), dy.get(), s, 4, stream), "2 launch");
+        });
         const int strips = (s.out_h + kStrip - 1) / kStrip * s.out_w;
         const dim3 grid3(unsigned((strips + 7) / 8), unsigned((s.in_channels + 31) / 32));
         if (s.kernel_h == 3)
             run("3 registers k3", [&] {
-                hipLaunchKernelGGL(register_kernel<3>, grid3, dim3(256), 0, stream, dx, dw, db, dy, s);
-                return hipGetLastError();
+                hipLaunchKernelGGL(register_kernel<3>, grid3, dim3(256), 0, stream, dx.get(), dw.get(), db.get(),
+                                   dy.get(), s);
+                dev::check(hipGetLastError(), "3 launch");
             });
         else
             run("3 registers k5", [&] {
-                hipLaunchKernelGGL(register_kernel<5>, grid3, dim3(256), 0, stream, dx, dw, db, dy, s);
-                return hipGetLastError();
+                hipLaunchKernelGGL(register_kernel<5>, grid3, dim3(256), 0, stream, dx.get(), dw.get(), db.get(),
+                                   dy.get(), s);
+                dev::check(hipGetLastError(), "3 launch");
             });
-        for (float* p : {dx, dw, db, dy}) bench::check(hipFree(p), "hipFree");
     }
-    bench::check(hipStreamDestroy(stream), "hipStreamDestroy");
-    return 0;
+    dev::check(hipStreamDestroy(stream), "hipStreamDestroy");
+    return ok ? 0 : 1;
 }

@@ -5,8 +5,8 @@
 //      per row, block_sum through shared memory.
 // Each version is checked against a float64 CPU reference (‖Δ‖/‖ref‖ ≤ 1e-5) and timed; the rate is
 // the effective bandwidth 2·rows·cols·4 bytes (x read once, y written once) per call, whatever the
-// kernel re-reads. Options: --rows 1576 --cols 768 --reps 3 --warp (emulator: 32 or 64) --peak-gbs;
-// the emulator defaults to 197 rows.
+// kernel re-reads. Options: --rows 1576 --cols 768 --reps 3 --warp (emulator: 32 or 64) --peak-gbs (else
+// HV_PEAK_GBS); the emulator defaults to 197 rows.
 #include "bench.h"
 #include "block_reduce.h"
 #include "kernels.h"
@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
     const int rows = int(dev::option(argc, argv, "--rows", dev::kEmulator ? 197 : 197 * 8));
     const int cols = int(dev::option(argc, argv, "--cols", 768));
     const int reps = int(dev::option(argc, argv, "--reps", 3));
-    const double peak = dev::option(argc, argv, "--peak-gbs", 0);
+    const double peak = dev::peak_gbs(argc, argv);
     int warp = int(dev::option(argc, argv, "--warp", 64));
     hipStream_t stream = dev::make_stream(warp);
 

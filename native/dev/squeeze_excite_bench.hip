@@ -8,12 +8,10 @@
 //   pool alone, 1 chunk vs the library's chunk count: how much splitting the pixels buys on the big maps
 // Shapes: EfficientNet-B7 SE inputs at 600×600 (expanded channels, reduced = in/4 of the block input).
 // Run: hv_dev_squeeze_excite [iterations] [shapes]   (defaults: 20 iterations, all shapes on a GPU;
-// 1 iteration, the 2 smallest on the emulator). HV_PEAK_GBS=<GB/s> adds a %-of-peak column.
-#include <cstring>
-
-#include "bench_common.h"
-#include "../src/kernels/block_reduce.h"
-#include "../src/kernels/convnet.h"
+// 1 iteration, the 2 smallest on the emulator, warp 64). HV_PEAK_GBS=<GB/s> adds a %-of-peak column.
+#include "bench.h"
+#include "block_reduce.h"
+#include "convnet.h"
 
 namespace {
 
@@ -71,69 +69,71 @@ std::vector<double> reference(const std::vector<float>& x, const std::vector<flo
 }  // namespace
 
 int main(int argc, char** argv) {
-#if defined(HV_PLATFORM_EMULATOR)
-    const bool emulator = true;
-#else
-    const bool emulator = false;
-#endif
     const Shape shapes[] = {
         {"b7 19x19x3840 r160", 19, 19, 3840, 160}, {"b7 38x38x1344 r56", 38, 38, 1344, 56},
         {"b7 75x75x480 r20", 75, 75, 480, 20},     {"b7 150x150x288 r12", 150, 150, 288, 12},
         {"b7 300x300x64 r16", 300, 300, 64, 16},   {"b7 300x300x192 r8", 300, 300, 192, 8},
     };
-    const int iterations = argc > 1 ? std::atoi(argv[1]) : emulator ? 1 : 20;
-    const int count = argc > 2 ? std::atoi(argv[2]) : emulator ? 2 : int(sizeof shapes / sizeof shapes[0]);
-    hipStream_t stream;
-    bench::check(hipStreamCreate(&stream), "hipStreamCreate");
-    std::printf("squeeze-excite, NHWC fp32, SiLU, batch 1, backend %s, %d iterations\n", emulator ? "emulator" : "gpu",
-                iterations);
-    for (int i = 0; i < count && i < int(sizeof shapes / sizeof shapes[0]); ++i) {
+    const int all = int(sizeof shapes / sizeof shapes[0]);
+    const int iterations = argc > 1 ? std::atoi(argv[1]) : dev::kEmulator ? 1 : 20;
+    const int count = std::min(argc > 2 ? std::atoi(argv[2]) : dev::kEmulator ? 2 : all, all);
+    const double peak = dev::peak_gbs(argc, argv);
+    int warp = 64;
+    hipStream_t stream = dev::make_stream(warp);
+    std::printf("squeeze-excite, NHWC fp32, SiLU, batch 1, backend %s, warp %d, %d iterations\n",
+                dev::kEmulator ? "emulator" : "gpu", warp, iterations);
+    bool ok = true;
+    for (int i = 0; i < count; ++i) {
         const Shape& sh = shapes[i];
         const int pixels = sh.h * sh.w, c = sh.c, r = sh.r;
         const size_t n = size_t(pixels) * c;
-        const std::vector<float> x = bench::random_floats(n, -1, 1, 1), w1 = bench::random_floats(size_t(r) * c, -0.3f, 0.3f, 2),
-                                 b1 = bench::random_floats(r, -0.3f, 0.3f, 3), w2 = bench::random_floats(size_t(c) * r, -0.3f, 0.3f, 4),
-                                 b2 = bench::random_floats(c, -0.3f, 0.3f, 5);
+        const auto x = dev::random_floats(n, -1, 1, 1), w1 = dev::random_floats(size_t(r) * c, -0.3f, 0.3f, 2),
+                   b1 = dev::random_floats(r, -0.3f, 0.3f, 3), w2 = dev::random_floats(size_t(c) * r, -0.3f, 0.3f, 4),
+                   b2 = dev::random_floats(c, -0.3f, 0.3f, 5);
         std::vector<double> mean;
         const std::vector<double> want = reference(x, w1, b1, w2, b2, pixels, c, r, &mean);
-        const size_t ws = size_t(hv::squeeze_excite_workspace_floats(1, pixels, c, r));
-        float *dx = bench::upload(x), *dw1 = bench::upload(w1), *db1 = bench::upload(b1), *dw2 = bench::upload(w2),
-              *db2 = bench::upload(b2), *dy = bench::upload(std::vector<float>(n)),
-              *dws = bench::upload(std::vector<float>(ws > size_t(c + r + c) ? ws : size_t(c + r + c)));
+        // The library's workspace, or the naive version's s, h and e if that is more.
+        const size_t ws = std::max(size_t(hv::squeeze_excite_workspace_floats(1, pixels, c, r)), size_t(c + r + c));
+        dev::DeviceFloats dx(x), dw1(w1), db1(b1), dw2(w2), db2(b2), dy({}, n), dws(std::vector<float>(ws, 0.0f));
         const double bytes = 4.0 * 3.0 * double(n);
         std::printf("%s\n", sh.name);
-        auto run = [&](const char* version, auto launch) {
-            bench::check(hipMemset(dy, 0, n * 4), "hipMemset");
-            const double ms = bench::time_ms(stream, iterations, launch);
-            bench::print_row(version, ms, bytes, bench::relative_error(bench::download(dy, n), want));
+        auto run = [&](const char* version, const std::function<void()>& launch) {
+            dev::check(hipMemset(dy.get(), 0, n * sizeof(float)), "hipMemset");
+            const double ms = dev::time_ms(stream, iterations, launch);
+            ok &= dev::report(version, dev::relative_error(dy.download(), want), 1e-5, ms, bytes, "GB/s", peak);
         };
         run("1 naive", [&] {
-            float *s = dws, *h = dws + c, *e = dws + c + r;
-            hipLaunchKernelGGL(naive_pool, dim3(unsigned(c), 1u), dim3(256), 0, stream, dx, s, pixels, c);
-            hipLaunchKernelGGL(naive_fc, dim3(unsigned((r + 255) / 256)), dim3(256), 0, stream, s, dw1, db1, h, r, c, 1, false);
-            hipLaunchKernelGGL(naive_fc, dim3(unsigned((c + 255) / 256)), dim3(256), 0, stream, h, dw2, db2, e, c, r, 1, true);
-            hipLaunchKernelGGL(naive_scale, dim3(unsigned((n + 255) / 256)), dim3(256), 0, stream, dx, e, dy, n, pixels, c);
-            return hipGetLastError();
+            float *s = dws.get(), *h = s + c, *e = s + c + r;
+            hipLaunchKernelGGL(naive_pool, dim3(unsigned(c), 1u), dim3(256), 0, stream, dx.get(), s, pixels, c);
+            hipLaunchKernelGGL(naive_fc, dim3(unsigned((r + 255) / 256)), dim3(256), 0, stream, s, dw1.get(), db1.get(),
+                               h, r, c, 1, false);
+            hipLaunchKernelGGL(naive_fc, dim3(unsigned((c + 255) / 256)), dim3(256), 0, stream, h, dw2.get(), db2.get(),
+                               e, c, r, 1, true);
+            hipLaunchKernelGGL(naive_scale, dim3(unsigned((n + 255) / 256)), dim3(256), 0, stream, dx.get(), e, dy.get(),
+                               n, pixels, c);
+            dev::check(hipGetLastError(), "1 launch");
         });
         run("2 library", [&] {
-            return hv::launch_squeeze_excite(dx, dw1, db1, dw2, db2, dws, dy, 1, pixels, c, r, 4, stream);
+            dev::check(hv::launch_squeeze_excite(dx.get(), dw1.get(), db1.get(), dw2.get(), db2.get(), dws.get(),
+                                                 dy.get(), 1, pixels, c, r, 4, stream),
+                       "2 launch");
         });
-        const int64_t library_chunks = (pixels + 1023) / 1024 > 64 ? 64 : (pixels + 1023) / 1024;
+        const int64_t library_chunks = std::min<int64_t>((pixels + 1023) / 1024, 64);
         std::vector<int64_t> chunk_counts{1};
         if (library_chunks > 1) chunk_counts.push_back(library_chunks);
         for (int64_t chunks : chunk_counts) {
-            const double ms = bench::time_ms(stream, iterations, [&] {
-                return hv::launch_channel_mean(dx, dws, 1, pixels, c, chunks, stream);
+            const double ms = dev::time_ms(stream, iterations, [&] {
+                dev::check(hv::launch_channel_mean(dx.get(), dws.get(), 1, pixels, c, chunks, stream), "pool launch");
             });
-            std::vector<float> partial = bench::download(dws, size_t(chunks) * c), got(c, 0.0f);
+            const std::vector<float> partial = dws.download();
+            std::vector<float> got(c, 0.0f);
             for (int64_t k = 0; k < chunks; ++k)
                 for (int j = 0; j < c; ++j) got[j] += partial[size_t(k) * c + j];
             char label[64];
             std::snprintf(label, sizeof label, "pool alone, %d chunk%s", int(chunks), chunks > 1 ? "s" : "");
-            bench::print_row(label, ms, 4.0 * double(n), bench::relative_error(got, mean));
+            ok &= dev::report(label, dev::relative_error(got, mean), 1e-5, ms, 4.0 * double(n), "GB/s", peak);
         }
-        for (float* p : {dx, dw1, db1, dw2, db2, dy, dws}) bench::check(hipFree(p), "hipFree");
     }
-    bench::check(hipStreamDestroy(stream), "hipStreamDestroy");
-    return 0;
+    dev::check(hipStreamDestroy(stream), "hipStreamDestroy");
+    return ok ? 0 : 1;
 }
