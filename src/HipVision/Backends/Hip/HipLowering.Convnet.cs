@@ -60,12 +60,28 @@ internal sealed partial class HipLowering
             if (!depthwise) throw Unsupported(node, $"with {a.Groups} groups other than depthwise");
             if (kh > NativeDevice.MaxDepthwiseKernel || kw > NativeDevice.MaxDepthwiseKernel)
                 throw Unsupported(node, $"with a {kh}x{kw} kernel (hv_depthwise_conv2d takes at most {NativeDevice.MaxDepthwiseKernel} per side)");
-            if (!inputNhwc) throw Unsupported(node, "reading an NCHW tensor (hv_depthwise_conv2d takes NHWC)");
-            Emit(node, "DepthwiseConv2d" + suffix, [x], b =>
+            if (inputNhwc)
             {
-                var (bx, bw, bb, by) = (b.Buffer(x), b.Buffer(weight), bias is null ? null : b.Buffer(bias), b.Buffer(node));
-                return () => b.Device.DepthwiseConv2d(bx, bw, bb, by, batch, height, width, inChannels, kh, kw, a.StrideH, a.StrideW, a.Padding, activation);
-            });
+                Emit(node, "DepthwiseConv2d" + suffix, [x], b =>
+                {
+                    var (bx, bw, bb, by) = (b.Buffer(x), b.Buffer(weight), bias is null ? null : b.Buffer(bias), b.Buffer(node));
+                    return () => b.Device.DepthwiseConv2d(bx, bw, bb, by, batch, height, width, inChannels, kh, kw, a.StrideH, a.StrideW, a.Padding, activation);
+                });
+            }
+            else
+            {
+                // Reads the NCHW graph input (ChannelsLastLayout with convertInput): converted into the step's scratch first.
+                var identity = IdentityWeight(inChannels);
+                Emit(node, "ToNhwc+DepthwiseConv2d" + suffix, [x], b =>
+                {
+                    var (bx, bi, nhwc, bw, bb, by) = (b.Buffer(x), b.Buffer(identity), b.Scratch!, b.Buffer(weight), bias is null ? null : b.Buffer(bias), b.Buffer(node));
+                    return () =>
+                    {
+                        ToNhwc(b.Device, bx, bi, nhwc, batch, inChannels, height, width);
+                        b.Device.DepthwiseConv2d(nhwc, bw, bb, by, batch, height, width, inChannels, kh, kw, a.StrideH, a.StrideW, a.Padding, activation);
+                    };
+                }, scratch: x.ElementCount);
+            }
         }
         if (act != null) _storage[act] = node;
     }
@@ -76,7 +92,8 @@ internal sealed partial class HipLowering
         var x = node.Inputs[0];
         var (wr, br, we, be) = (node.Inputs[1], node.Inputs[2], node.Inputs[3], node.Inputs[4]);
         if (!IsConstant(wr) || !IsConstant(br) || !IsConstant(we) || !IsConstant(be)) throw Unsupported(node, "with run-time weights");
-        if (!_layout.IsNhwc(x) || !_layout.IsNhwc(node)) throw Unsupported(node, "on an NCHW tensor (hv_squeeze_excite takes NHWC)");
+        if (!_layout.IsNhwc(node)) throw Unsupported(node, "whose output a reader needs in NCHW (hv_squeeze_excite writes NHWC)");
+        bool convert = !_layout.IsNhwc(x);   // the NCHW graph input: converted into y, then excited in place
         var activation = node.Attr<SqueezeExciteAttributes>().Activation switch
         {
             OpKind.Silu => NativeActivation.Silu,
@@ -86,22 +103,46 @@ internal sealed partial class HipLowering
         if (channels > NativeDevice.MaxExciteChannels || reduced > NativeDevice.MaxExciteReduced)
             throw Unsupported(node, $"of {channels} channels reduced to {reduced} (hv_squeeze_excite takes at most {NativeDevice.MaxExciteChannels} and {NativeDevice.MaxExciteReduced})");
         long workspace = NativeDevice.SqueezeExciteWorkspaceFloats(batch, height, width, channels, reduced);
-        Emit(node, "SqueezeExcite", [x], b =>
+        var identity = convert ? IdentityWeight(channels) : null;
+        Emit(node, convert ? "ToNhwc+SqueezeExcite" : "SqueezeExcite", [x], b =>
         {
             var (bx, bwr, bbr, bwe, bbe, ws, by) = (b.Buffer(x), b.Buffer(wr), b.Buffer(br), b.Buffer(we), b.Buffer(be), b.Scratch!, b.Buffer(node));
-            return () => b.Device.SqueezeExcite(bx, bwr, bbr, bwe, bbe, ws, by, batch, height, width, channels, reduced, activation);
+            if (identity is null)
+                return () => b.Device.SqueezeExcite(bx, bwr, bbr, bwe, bbe, ws, by, batch, height, width, channels, reduced, activation);
+            var bi = b.Buffer(identity);
+            return () =>
+            {
+                ToNhwc(b.Device, bx, bi, by, batch, channels, height, width);
+                b.Device.SqueezeExcite(by, bwr, bbr, bwe, bbe, ws, by, batch, height, width, channels, reduced, activation);
+            };
         }, scratch: Math.Max(workspace, 1));
     }
 
     void GlobalAvgPool(Node node)
     {
         var x = node.Inputs[0];
-        if (!_layout.IsNhwc(x)) throw Unsupported(node, "of an NCHW tensor (hv_global_avg_pool takes NHWC)");
         int batch = x.Shape[0], channels = x.Shape[1], height = x.Shape[2], width = x.Shape[3];
+        if (!_layout.IsNhwc(x))
+            (batch, channels, height, width) = (batch * channels, 1, height * width, 1);   // NCHW [B, C, H, W] is NHWC [B·C, H·W, 1, 1]
         Emit(node, "GlobalAvgPool", [x], b =>
         {
             var (bx, by) = (b.Buffer(x), b.Buffer(node));
             return () => b.Device.GlobalAvgPool(bx, by, batch, height, width, channels);
         });
     }
+
+    /// <summary>An identity [C, C, 1, 1] weight: hv_conv2d with it turns NCHW into NHWC (the ABI has no transpose entry).</summary>
+    static Node IdentityWeight(int channels)
+    {
+        var data = new float[(long)channels * channels];
+        for (int c = 0; c < channels; c++) data[(long)c * channels + c] = 1;
+        return new Node(-1, OpKind.Constant, $"nchw_to_nhwc.identity_{channels}", [], [channels, channels, 1, 1], null, data);
+    }
+
+    /// <summary>
+    /// x NCHW → y NHWC as a 1×1 convolution with the identity: each output is 1·x plus zero products, so finite inputs come
+    /// through exactly (costs C² multiply-adds per pixel; only a depthwise conv or squeeze-excite reading the graph input needs it).
+    /// </summary>
+    static void ToNhwc(NativeDevice device, NativeBuffer x, NativeBuffer identity, NativeBuffer y, int batch, int channels, int height, int width) =>
+        device.Conv2d(x, identity, null, y, batch, channels, height, width, channels, 1, 1, 1, 1, default, NativeLayout.Nchw);
 }

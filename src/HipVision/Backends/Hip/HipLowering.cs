@@ -32,7 +32,7 @@ internal sealed partial class HipLowering
     HipLowering(ModelGraph graph)
     {
         _graph = graph;
-        _layout = ChannelsLastLayout.Find(graph);
+        _layout = ChannelsLastLayout.Find(graph, convertInput: true);
         _outputs = graph.Outputs.Select(o => o.Node).ToHashSet();
         foreach (var node in graph.Nodes)
         {
