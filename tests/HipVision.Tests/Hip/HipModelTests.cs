@@ -137,6 +137,18 @@ public class HipModelTests
         FixtureParity.AssertLogits(plan, dir, config.NumLabels);
     }
 
+    [TestCase("tiny-mobilenet_v1")]
+    [TestCase("tiny-efficientnet")]
+    [TestCase("mobilenet_v1_1.0_224")]
+    [TestCase("efficientnet-b7")]
+    public void ConvnetGraph_opSupportCheckOfAuto_findsEveryOpOnHip(string name)
+    {
+        // What BackendSelector's auto asks on a real GPU: the graph VisionModel builds with recorded (zero) weights lowers whole.
+        var config = ModelConfig.Load(Path.Combine(Fixtures.Model(name), "config.json"));
+        using var hip = HipDevices.Open(64);   // loads the library (the squeeze-excite workspace size is a native query)
+        Assert.That(HipBackend.Unsupported(config.BuildGraph(new RecordingWeights(), 1)), Is.Null);
+    }
+
     [Test]
     public void TinyMobileNet_visionModelWithHipBackend_classifiesLikeCpu()
     {
