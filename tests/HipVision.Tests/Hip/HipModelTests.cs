@@ -149,6 +149,34 @@ public class HipModelTests
         Assert.That(HipBackend.Unsupported(config.BuildGraph(new RecordingWeights(), 1)), Is.Null);
     }
 
+    [TestCase("tiny-mobilenet_v1")]
+    [TestCase("tiny-efficientnet")]
+    [TestCase("tiny-vit")]
+    public void Classify_onHip_preprocessesOnTheDeviceLikeTheHost(string name)
+    {
+        var dir = Fixtures.Model(name);
+        var images = Imaging.ImagingFixtures.Stems.Select(Imaging.ImagingFixtures.ImageFile).ToArray();
+        using var hip = VisionModel.Load(dir, new VisionModelOptions { Backend = BackendKind.Hip, BatchSize = 2 });
+        using var cpu = VisionModel.Load(dir, new VisionModelOptions { Backend = BackendKind.Cpu, Threads = 1, BatchSize = 2 });
+        Assert.That(hip.PreprocessesOnDevice, Is.True);
+        Assert.That(cpu.PreprocessesOnDevice, Is.False);
+        var onDevice = hip.Classify(images, top: 3);
+        var onCpu = cpu.Classify(images, top: 3);
+        for (int i = 0; i < images.Length; i++)
+        {
+            // The same model input as host preprocessing (hv_preprocess is exact on the fixtures), so the same logits.
+            var host = hip.TopK(hip.Run(hip.Preprocess(images[i]), 1), 3);
+            var single = hip.Classify(images[i], top: 3);
+            foreach (var got in new[] { onDevice[i], single })
+            {
+                Assert.That(got.Select(p => p.ClassId), Is.EqualTo(host.Select(p => p.ClassId)), images[i]);
+                Assert.That(got.Select(p => p.Probability), Is.EqualTo(host.Select(p => p.Probability)).Within(1e-6), images[i]);
+            }
+            Assert.That(onDevice[i][0].ClassId, Is.EqualTo(onCpu[i][0].ClassId), $"{images[i]}: top-1 as on the CPU backend");
+            Assert.That(onDevice[i].Select(p => p.Probability), Is.EqualTo(onCpu[i].Select(p => p.Probability)).Within(1e-4), images[i]);
+        }
+    }
+
     [Test]
     public void TinyMobileNet_visionModelWithHipBackend_classifiesLikeCpu()
     {

@@ -85,6 +85,9 @@ public sealed class HipBackend : IBackend, IDisposable
     /// <exception cref="HipVisionException">The graph holds an op this backend does not run yet (named), or a native call failed.</exception>
     public IExecutionPlan Compile(ModelGraph graph) => new HipExecutionPlan(_device, graph, Weight);
 
+    /// <summary>Preprocessing with <paramref name="processor"/>'s pipeline on this backend's device (<c>hv_preprocess</c>).</summary>
+    internal HipPreprocessor Preprocessor(Imaging.ImageProcessor processor) => new(_device, processor);
+
     /// <summary>Bytes of weights on the device now (every array uploaded by this backend's plans and still alive).</summary>
     public long WeightBytes
     {

@@ -94,6 +94,28 @@ internal sealed class HipExecutionPlan : IExecutionPlan
         if (input.Length != _inputCount)
             throw new ArgumentException($"input has {input.Length} values, the plan expects {ShapeMath.Format(InputShape)} = {_inputCount}");
         _input.Upload(input);
+        Launch();
+    }
+
+    /// <summary>The device buffer of the input ([B, C, H, W]): <see cref="HipPreprocessor"/> writes images straight into it.</summary>
+    internal NativeBuffer InputBuffer
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _input;
+        }
+    }
+
+    /// <summary>Runs on what <see cref="InputBuffer"/> holds now (filled on the device), without an upload.</summary>
+    internal void RunOnDeviceInput()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Launch();
+    }
+
+    void Launch()
+    {
         _profile.Clear();
         if (!ProfilingEnabled)
         {
