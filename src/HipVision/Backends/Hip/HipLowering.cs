@@ -10,7 +10,7 @@ namespace HipVision.Backends.Hip;
 /// residual add after it as one <c>hv_layer_scale</c>, a residual add and the LayerNorm reading it as one
 /// <c>hv_add_layer_norm</c>, [CLS] expand + concat as <c>hv_prepend_token</c>, a token slice
 /// feeding a mean as <c>hv_mean_tokens</c>, patch embedding as <c>hv_patch_embed</c> + <c>hv_linear</c>. Reshapes and
-/// fused activations are views (same buffer). Every op of the ViT and BEiT graphs is covered; any other op fails with
+/// fused activations are views (same buffer). Every op of the ViT, BEiT, MobileNetV1 and EfficientNet graphs is covered; any other op fails with
 /// a <see cref="HipVisionException"/> naming it.
 /// Convnets (MobileNetV1, EfficientNet): BatchNorm is folded into its convolution first (<see cref="BatchNormFolding"/>), and
 /// 4-D tensors between convolutions are channels-last on the device as <see cref="ChannelsLastLayout"/> decides for the CPU
