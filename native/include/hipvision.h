@@ -69,6 +69,11 @@ HV_API hv_status hv_buffer_size(const hv_buffer* buffer, size_t* bytes);
 HV_API hv_status hv_buffer_upload(hv_buffer* buffer, size_t offset, const void* src, size_t bytes);
 /* Copy device -> host from byte `offset`, after all work queued on the buffer's context. */
 HV_API hv_status hv_buffer_download(const hv_buffer* buffer, size_t offset, void* dst, size_t bytes);
+/* A buffer aliasing bytes [offset, offset + bytes) of `parent` (which may itself be a view): ops and copies see
+ * that range. The view keeps the allocation alive, so parent and view may be freed in any order. offset must be
+ * a multiple of 256 (the alignment every kernel assumes). One arena carved into views is how a plan places
+ * every activation at its planned offset. */
+HV_API hv_status hv_buffer_view(hv_buffer* parent, size_t offset, size_t bytes, hv_buffer** view);
 
 /* LayerNorm over the last dimension of x[rows, cols] (torch.nn.LayerNorm: biased variance):
  *   y = (x - mean) / sqrt(var + eps) * gamma + beta

@@ -31,13 +31,18 @@ int64_t product(const char* what, std::initializer_list<int64_t> factors) {
     return p;
 }
 
-float* floats_of(const hv_context* context, const hv_buffer* buffer, const char* name, int64_t floats) {
+void* bytes_of(const hv_context* context, const hv_buffer* buffer, const char* name, int64_t bytes) {
     require(buffer != nullptr, std::string(name) + " is NULL");
     require(buffer->device == context->device, std::string(name) + " belongs to another context's device");
-    require(uint64_t(floats) <= buffer->bytes / sizeof(float),
-            std::string(name) + " holds " + std::to_string(buffer->bytes) + " bytes, needs " +
-                std::to_string(uint64_t(floats) * sizeof(float)));
-    return static_cast<float*>(buffer->data);
+    require(uint64_t(bytes) <= buffer->bytes,
+            std::string(name) + " holds " + std::to_string(buffer->bytes) + " bytes, needs " + std::to_string(uint64_t(bytes)));
+    return buffer->data;
+}
+
+float* floats_of(const hv_context* context, const hv_buffer* buffer, const char* name, int64_t floats) {
+    require(uint64_t(floats) <= uint64_t(std::numeric_limits<int64_t>::max()) / sizeof(float),
+            std::string(name) + ": size overflows int64");
+    return static_cast<float*>(bytes_of(context, buffer, name, floats * int64_t(sizeof(float))));
 }
 
 float* optional_floats_of(const hv_context* context, const hv_buffer* buffer, const char* name, int64_t floats) {
@@ -50,6 +55,12 @@ void require_distinct(const hv_buffer* out, const char* out_name, const hv_buffe
 
 void require_finite(const char* name, float value) {
     require(std::isfinite(value), std::string(name) + " must be finite, got " + std::to_string(value));
+}
+
+int activation_of(hv_activation activation) {
+    require(activation >= HV_ACTIVATION_NONE && activation <= HV_ACTIVATION_SILU,
+            "activation " + std::to_string(int(activation)) + " is not an hv_activation");
+    return int(activation);
 }
 
 }  // namespace hv

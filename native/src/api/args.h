@@ -19,8 +19,11 @@ int64_t extent(const char* name, int64_t value, int64_t min = 0);
 // The product of extents, or an error naming `what` if it overflows int64.
 int64_t product(const char* what, std::initializer_list<int64_t> factors);
 
-// The float32 view of a buffer argument, after checking it is not NULL, belongs to context's device and
-// holds at least `floats` floats. The optional form maps NULL to nullptr.
+// The device pointer of a buffer argument, after checking it is not NULL, belongs to context's device and
+// holds at least `bytes` bytes.
+void* bytes_of(const hv_context* context, const hv_buffer* buffer, const char* name, int64_t bytes);
+
+// bytes_of for `floats` float32s, as float*. The optional form maps NULL to nullptr.
 float* floats_of(const hv_context* context, const hv_buffer* buffer, const char* name, int64_t floats);
 float* optional_floats_of(const hv_context* context, const hv_buffer* buffer, const char* name, int64_t floats);
 
@@ -28,5 +31,8 @@ float* optional_floats_of(const hv_context* context, const hv_buffer* buffer, co
 void require_distinct(const hv_buffer* out, const char* out_name, const hv_buffer* in, const char* in_name);
 
 void require_finite(const char* name, float value);
+
+// `activation` as the int the kernels take, after checking it is an hv_activation.
+int activation_of(hv_activation activation);
 
 }  // namespace hv

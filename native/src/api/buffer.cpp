@@ -1,15 +1,10 @@
 // buffer.cpp: hv_buffer_* entries: device allocations and the copies in and out of them.
+#include <memory>
 #include <string>
+#include <utility>
 
 #include "boundary.h"
 #include "handles.h"
-
-hv_buffer::~hv_buffer() {
-#if !defined(HV_PLATFORM_EMULATOR)
-    (void)hipSetDevice(device->ordinal);
-#endif
-    (void)hipFree(data);
-}
 
 namespace {
 
@@ -39,7 +34,23 @@ HV_API hv_status hv_buffer_alloc(hv_context* context, size_t bytes, hv_buffer** 
         activate(*context->device);
         void* data = nullptr;
         hv::check_hip(hipMalloc(&data, bytes ? bytes : 1), ("hipMalloc of " + std::to_string(bytes) + " bytes").c_str());
-        *buffer = new hv_buffer{context->device, data, bytes};
+        std::shared_ptr<void> allocation(data, [device = context->device](void* p) {
+#if !defined(HV_PLATFORM_EMULATOR)
+            (void)hipSetDevice(device->ordinal);
+#endif
+            (void)hipFree(p);
+        });
+        *buffer = new hv_buffer{context->device, std::move(allocation), data, bytes};
+        return HV_OK;
+    });
+}
+
+HV_API hv_status hv_buffer_view(hv_buffer* parent, size_t offset, size_t bytes, hv_buffer** view) {
+    return hv::guarded("hv_buffer_view", [&] {
+        require_range(parent, offset, bytes);
+        hv::require(view != nullptr, "view (the out pointer) is NULL");
+        hv::require(offset % 256 == 0, "offset " + std::to_string(offset) + " is not a multiple of 256");
+        *view = new hv_buffer{parent->device, parent->allocation, static_cast<char*>(parent->data) + offset, bytes};
         return HV_OK;
     });
 }

@@ -26,9 +26,11 @@ struct hv_context {
     std::shared_ptr<hv::Device> device;
 };
 
+// A device allocation, or a view of part of one: `allocation` owns the memory (freed with the last buffer that
+// shares it), `data` is where this buffer's bytes start.
 struct hv_buffer {
     std::shared_ptr<hv::Device> device;
+    std::shared_ptr<void> allocation;
     void* data = nullptr;
     size_t bytes = 0;
-    ~hv_buffer();
 };

@@ -1,16 +1,23 @@
 // ops_convnet.cpp: the convolutional-network entries (hv_depthwise_conv2d, hv_conv2d, hv_global_avg_pool,
 // hv_squeeze_excite): validate every argument, then launch native/src/kernels/{depthwise_conv2d,
 // global_avg_pool,squeeze_excite}.hip or conv2d_dense on the context's stream.
+#include <limits>
 #include <string>
 
-#include "convnet_args.h"
+#include "args.h"
+#include "boundary.h"
 #include "../kernels/convnet.h"
 #include "../libs/conv2d_dense.h"
 
 namespace {
 
+using hv::activation_of;
+using hv::extent;
+using hv::floats_of;
+using hv::optional_floats_of;
+using hv::product;
 using hv::require;
-using namespace hv::convnet;
+using hv::require_distinct;
 
 constexpr int64_t kMaxGridYZ = 65535;  // batch and channel groups travel in grid.y / grid.z
 
@@ -21,21 +28,21 @@ struct ConvArgs {
 
 // Checks the geometry and returns it with the output size filled in.
 hv::ConvShape conv_shape(const ConvArgs& a, int64_t max_kernel_taps, const char* kernel_limit) {
-    require_extent(a.batch, "batch");
-    require_extent(a.in_channels, "channels");
-    require_extent(a.height, "height");
-    require_extent(a.width, "width");
-    require_extent(a.out_channels, "out_channels");
-    require_extent(a.kernel_h, "kernel_h", 1);
-    require_extent(a.kernel_w, "kernel_w", 1);
+    extent("batch", a.batch);
+    extent("channels", a.in_channels);
+    extent("height", a.height);
+    extent("width", a.width);
+    extent("out_channels", a.out_channels);
+    extent("kernel_h", a.kernel_h, 1);
+    extent("kernel_w", a.kernel_w, 1);
     require(a.kernel_h * a.kernel_w <= max_kernel_taps, std::string("kernel ") + std::to_string(a.kernel_h) + "x" +
                                                             std::to_string(a.kernel_w) + " too large: " + kernel_limit);
-    require_extent(a.stride_h, "stride_h", 1);
-    require_extent(a.stride_w, "stride_w", 1);
-    require_extent(a.padding.top, "padding.top");
-    require_extent(a.padding.bottom, "padding.bottom");
-    require_extent(a.padding.left, "padding.left");
-    require_extent(a.padding.right, "padding.right");
+    extent("stride_h", a.stride_h, 1);
+    extent("stride_w", a.stride_w, 1);
+    extent("padding.top", a.padding.top);
+    extent("padding.bottom", a.padding.bottom);
+    extent("padding.left", a.padding.left);
+    extent("padding.right", a.padding.right);
     require(a.batch <= kMaxGridYZ, "batch must be <= 65535, got " + std::to_string(a.batch));
     const int64_t padded_h = a.height + a.padding.top + a.padding.bottom;
     const int64_t padded_w = a.width + a.padding.left + a.padding.right;
@@ -54,41 +61,39 @@ hv::ConvShape conv_shape(const ConvArgs& a, int64_t max_kernel_taps, const char*
 
 hv_status depthwise_conv2d(hv_context* context, const hv_buffer* x, const hv_buffer* weight, const hv_buffer* bias,
                            hv_buffer* y, const ConvArgs& a, hv_activation activation) {
-    require(context != nullptr, "context is NULL");
+    const hv::Device& d = hv::device_of(context);
     const hv::ConvShape s = conv_shape(a, 13 * 13, "kernel_h and kernel_w must be <= 13");
     require(a.kernel_h <= 13 && a.kernel_w <= 13, "kernel_h and kernel_w must be <= 13");
     const int act = activation_of(activation);
-    require_distinct(y, x, "y", "x");
+    require_distinct(y, "y", x, "x");
     const int64_t c = a.in_channels;
-    const float* px = floats_of(context, x, "x", checked_product({a.batch, a.height, a.width, c}, "x"));
-    const float* pw = floats_of(context, weight, "weight", checked_product({c, a.kernel_h, a.kernel_w}, "weight"));
+    const float* px = floats_of(context, x, "x", product("x", {a.batch, a.height, a.width, c}));
+    const float* pw = floats_of(context, weight, "weight", product("weight", {c, a.kernel_h, a.kernel_w}));
     const float* pb = optional_floats_of(context, bias, "bias", c);
-    float* py = floats_of(context, y, "y", checked_product({a.batch, s.out_h, s.out_w, c}, "y"));
+    float* py = floats_of(context, y, "y", product("y", {a.batch, s.out_h, s.out_w, c}));
     if (s.batch == 0 || c == 0) return HV_OK;
     require((c + 31) / 32 <= kMaxGridYZ, "channels must be <= 65535 * 32");
-    use_device(context);
-    hv::check_hip(hv::launch_depthwise_conv2d(px, pw, pb, py, s, act, context->device->stream),
+    hv::check_hip(hv::launch_depthwise_conv2d(px, pw, pb, py, s, act, d.stream),
                   "depthwise_conv2d_kernel launch");
     return HV_OK;
 }
 
 hv_status conv2d(hv_context* context, const hv_buffer* x, const hv_buffer* weight, const hv_buffer* bias, hv_buffer* y,
                  const ConvArgs& a, hv_layout layout, hv_activation activation) {
-    require(context != nullptr, "context is NULL");
+    const hv::Device& d = hv::device_of(context);
     const hv::ConvShape s = conv_shape(a, 256, "kernel_h * kernel_w must be <= 256");
     require(layout == HV_LAYOUT_NCHW || layout == HV_LAYOUT_NHWC,
             "x_layout " + std::to_string(int(layout)) + " is not an hv_layout");
     const int act = activation_of(activation);
-    require_distinct(y, x, "y", "x");
-    const float* px = floats_of(context, x, "x", checked_product({a.batch, a.in_channels, a.height, a.width}, "x"));
+    require_distinct(y, "y", x, "x");
+    const float* px = floats_of(context, x, "x", product("x", {a.batch, a.in_channels, a.height, a.width}));
     const float* pw = floats_of(context, weight, "weight",
-                                checked_product({a.out_channels, a.in_channels, a.kernel_h, a.kernel_w}, "weight"));
+                                product("weight", {a.out_channels, a.in_channels, a.kernel_h, a.kernel_w}));
     const float* pb = optional_floats_of(context, bias, "bias", a.out_channels);
-    float* py = floats_of(context, y, "y", checked_product({a.batch, s.out_h, s.out_w, a.out_channels}, "y"));
+    float* py = floats_of(context, y, "y", product("y", {a.batch, s.out_h, s.out_w, a.out_channels}));
     if (s.batch == 0 || s.out_channels == 0) return HV_OK;
     require((a.out_channels + 31) / 32 <= kMaxGridYZ, "out_channels must be <= 65535 * 32");
-    use_device(context);
-    hv::check_hip(hv::conv2d_dense(px, pw, pb, py, s, layout == HV_LAYOUT_NCHW, act, context->device->stream),
+    hv::check_hip(hv::conv2d_dense(px, pw, pb, py, s, layout == HV_LAYOUT_NCHW, act, d.stream),
                   "conv2d_dense");
     return HV_OK;
 }
@@ -120,20 +125,19 @@ HV_API hv_status hv_conv2d(hv_context* context, const hv_buffer* x, const hv_buf
 HV_API hv_status hv_global_avg_pool(hv_context* context, const hv_buffer* x, hv_buffer* y, int64_t batch,
                                     int64_t height, int64_t width, int64_t channels) {
     return hv::guarded("hv_global_avg_pool", [&] {
-        require(context != nullptr, "context is NULL");
-        require_extent(batch, "batch");
-        require_extent(height, "height");
-        require_extent(width, "width");
-        require_extent(channels, "channels");
+        const hv::Device& d = hv::device_of(context);
+        extent("batch", batch);
+        extent("height", height);
+        extent("width", width);
+        extent("channels", channels);
         require(batch <= kMaxGridYZ, "batch must be <= 65535, got " + std::to_string(batch));
-        require_distinct(y, x, "y", "x");
+        require_distinct(y, "y", x, "x");
         const int64_t pixels = height * width;
-        const float* px = floats_of(context, x, "x", checked_product({batch, pixels, channels}, "x"));
-        float* py = floats_of(context, y, "y", checked_product({batch, channels}, "y"));
+        const float* px = floats_of(context, x, "x", product("x", {batch, pixels, channels}));
+        float* py = floats_of(context, y, "y", product("y", {batch, channels}));
         if (batch == 0 || channels == 0) return HV_OK;
         require(pixels >= 1, "height * width must be >= 1 (the mean of no pixels)");
-        use_device(context);
-        hv::check_hip(hv::launch_global_avg_pool(px, py, batch, pixels, channels, context->device->stream),
+        hv::check_hip(hv::launch_global_avg_pool(px, py, batch, pixels, channels, d.stream),
                       "channel_mean_kernel launch");
         return HV_OK;
     });
@@ -142,13 +146,13 @@ HV_API hv_status hv_global_avg_pool(hv_context* context, const hv_buffer* x, hv_
 HV_API hv_status hv_squeeze_excite_workspace_size(int64_t batch, int64_t height, int64_t width, int64_t channels,
                                                   int64_t reduced, size_t* bytes) {
     return hv::guarded("hv_squeeze_excite_workspace_size", [&] {
-        require_extent(batch, "batch");
-        require_extent(height, "height");
-        require_extent(width, "width");
-        require_extent(channels, "channels");
-        require_extent(reduced, "reduced");
+        extent("batch", batch);
+        extent("height", height);
+        extent("width", width);
+        extent("channels", channels);
+        extent("reduced", reduced);
         require(bytes != nullptr, "bytes is NULL");
-        checked_product({batch, height, width, channels}, "batch * height * width * channels");
+        product("batch * height * width * channels", {batch, height, width, channels});
         *bytes = size_t(hv::squeeze_excite_workspace_floats(batch, height * width, channels, reduced)) * sizeof(float);
         return HV_OK;
     });
@@ -159,12 +163,12 @@ HV_API hv_status hv_squeeze_excite(hv_context* context, const hv_buffer* x, cons
                                    hv_buffer* workspace, hv_buffer* y, int64_t batch, int64_t height, int64_t width,
                                    int64_t channels, int64_t reduced, hv_activation activation) {
     return hv::guarded("hv_squeeze_excite", [&] {
-        require(context != nullptr, "context is NULL");
-        require_extent(batch, "batch");
-        require_extent(height, "height");
-        require_extent(width, "width");
-        require_extent(channels, "channels");
-        require_extent(reduced, "reduced", 1);
+        const hv::Device& d = hv::device_of(context);
+        extent("batch", batch);
+        extent("height", height);
+        extent("width", width);
+        extent("channels", channels);
+        extent("reduced", reduced, 1);
         require(reduced <= 4096, "reduced must be <= 4096, got " + std::to_string(reduced));
         require(channels <= 12288, "channels must be <= 12288 (the squeezed vector lives in shared memory), got " +
                                        std::to_string(channels));
@@ -174,19 +178,18 @@ HV_API hv_status hv_squeeze_excite(hv_context* context, const hv_buffer* x, cons
         for (const hv_buffer* in : {x, w_reduce, b_reduce, w_expand, b_expand, static_cast<const hv_buffer*>(y)})
             require(workspace == nullptr || in != workspace, "workspace must not alias another argument");
         const int64_t pixels = height * width;
-        const int64_t n = checked_product({batch, pixels, channels}, "x");
+        const int64_t n = product("x", {batch, pixels, channels});
         const float* px = floats_of(context, x, "x", n);
-        const float* pw1 = floats_of(context, w_reduce, "w_reduce", checked_product({reduced, channels}, "w_reduce"));
+        const float* pw1 = floats_of(context, w_reduce, "w_reduce", product("w_reduce", {reduced, channels}));
         const float* pb1 = optional_floats_of(context, b_reduce, "b_reduce", reduced);
-        const float* pw2 = floats_of(context, w_expand, "w_expand", checked_product({channels, reduced}, "w_expand"));
+        const float* pw2 = floats_of(context, w_expand, "w_expand", product("w_expand", {channels, reduced}));
         const float* pb2 = optional_floats_of(context, b_expand, "b_expand", channels);
         float* py = floats_of(context, y, "y", n);
         float* pws = floats_of(context, workspace, "workspace",
                                hv::squeeze_excite_workspace_floats(batch, pixels, channels, reduced));
         if (n == 0) return HV_OK;
-        use_device(context);
         hv::check_hip(hv::launch_squeeze_excite(px, pw1, pb1, pw2, pb2, pws, py, batch, pixels, channels, reduced,
-                                                int(activation), context->device->stream),
+                                                int(activation), d.stream),
                       "squeeze_excite kernels launch");
         return HV_OK;
     });

@@ -5,14 +5,19 @@
 #include <string>
 #include <vector>
 
-#include "convnet_args.h"
+#include "args.h"
+#include "boundary.h"
 #include "pil_resample.h"
 #include "../kernels/convnet.h"
 
 namespace {
 
+using hv::bytes_of;
+using hv::extent;
+using hv::floats_of;
+using hv::product;
 using hv::require;
-using namespace hv::convnet;
+using hv::require_distinct;
 
 constexpr int64_t kMaxSide = 65535;  // rows travel in grid.y
 
@@ -101,7 +106,7 @@ extern "C" HV_API hv_status hv_preprocess(hv_context* context, const hv_buffer* 
                                           int64_t resize_w, int64_t crop_top, int64_t crop_left, int64_t out_h,
                                           int64_t out_w, int64_t index, hv_resample resample, hv_layout layout) {
     return hv::guarded("hv_preprocess", [&] {
-        require(context != nullptr, "context is NULL");
+        const hv::Device& d = hv::device_of(context);
         require(table != nullptr, "table is NULL (768 floats: the value of each byte per channel)");
         require_side(height, "height");
         require_side(width, "width");
@@ -111,15 +116,15 @@ extern "C" HV_API hv_status hv_preprocess(hv_context* context, const hv_buffer* 
         require_side(out_w, "out_w");
         require(crop_top >= -kMaxSide && crop_top <= kMaxSide, "crop_top must be in -65535..65535");
         require(crop_left >= -kMaxSide && crop_left <= kMaxSide, "crop_left must be in -65535..65535");
-        require_extent(index, "index");
+        extent("index", index);
         require(resample >= HV_RESAMPLE_NEAREST && resample <= HV_RESAMPLE_HAMMING,
                 "resample " + std::to_string(int(resample)) + " is not an hv_resample");
         require(layout == HV_LAYOUT_NCHW || layout == HV_LAYOUT_NHWC,
                 "layout " + std::to_string(int(layout)) + " is not an hv_layout");
-        require(image != y, "y must not alias image");
+        require_distinct(y, "y", image, "image");
         const auto* src = static_cast<const uint8_t*>(bytes_of(context, image, "image", height * width * 3));
         const int64_t per_image = 3 * out_h * out_w;
-        float* py = floats_of(context, y, "y", checked_product({index + 1, per_image}, "(index + 1) * 3 * out_h * out_w"));
+        float* py = floats_of(context, y, "y", product("(index + 1) * 3 * out_h * out_w", {index + 1, per_image}));
         py += index * per_image;
 
         const int h = int(height), w = int(width), rh = int(resize_h), rw = int(resize_w);
@@ -149,8 +154,7 @@ extern "C" HV_API hv_status hv_preprocess(hv_context* context, const hv_buffer* 
             }
         }
         scratch.upload();
-        use_device(context);
-        hipStream_t stream = context->device->stream;
+        hipStream_t stream = d.stream;
         const uint8_t* plane = src;
         int plane_width = w;
         if (horizontal.kind == AxisOffsets::kFilter) {

@@ -65,7 +65,20 @@ internal sealed class NativeBuffer : IDisposable
         return values;
     }
 
-    void CheckRange(long offset, int count)
+    /// <summary>
+    /// A buffer aliasing floats [<paramref name="offset"/>, +<paramref name="length"/>) of this one (offset a multiple of
+    /// 64 floats); it keeps the device memory alive, so either may be disposed first.
+    /// </summary>
+    public NativeBuffer View(long offset, long length)
+    {
+        var handle = Handle;
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        CheckRange(offset, length);
+        Native.Check(NativeMethods.hv_buffer_view(handle, (nuint)(offset * sizeof(float)), (nuint)(length * sizeof(float)), out var view));
+        return new NativeBuffer(Device, view, length);
+    }
+
+    void CheckRange(long offset, long count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         if (offset > Length || count > Length - offset)

@@ -50,6 +50,9 @@ internal static partial class NativeMethods
     public static partial NativeStatus hv_buffer_alloc(ContextHandle context, nuint bytes, out BufferHandle buffer);
 
     [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_buffer_view(BufferHandle parent, nuint offset, nuint bytes, out BufferHandle view);
+
+    [LibraryImport(LibraryName)]
     public static partial NativeStatus hv_buffer_free(nint buffer);
 
     [LibraryImport(LibraryName)]

@@ -21,6 +21,25 @@ public class NativeInteropTests
     }
 
     [Test]
+    public void View_aliasesItsRangeAndOutlivesTheParent()
+    {
+        using var device = NativeDevice.Create(64);
+        var arena = device.Allocate(256);
+        var values = Enumerable.Range(0, 256).Select(i => (float)i).ToArray();
+        arena.Upload(values);
+        using var view = arena.View(64, 100);
+        Assert.That(view.Length, Is.EqualTo(100));
+        Assert.That(view.Download(), Is.EqualTo(values.Skip(64).Take(100)));
+        view.Upload([-1f, -2f], offset: 10);
+        Assert.That(arena.Download().Skip(74).Take(2), Is.EqualTo(new[] { -1f, -2f }), "a write through the view lands in the arena");
+        arena.Dispose();
+        Assert.That(view.Download()[0], Is.EqualTo(64f), "the view keeps the allocation alive");
+        var e = Assert.Throws<HipVisionException>(() => view.View(10, 4))!;
+        Assert.That(e.Message, Does.Contain("hv_buffer_view").And.Contain("multiple of 256"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => view.View(64, 64));
+    }
+
+    [Test]
     public void UseAfterDispose_throwsObjectDisposed()
     {
         var device = NativeDevice.Create(32);

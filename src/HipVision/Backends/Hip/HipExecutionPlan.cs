@@ -6,15 +6,10 @@ namespace HipVision.Backends.Hip;
 
 /// <summary>
 /// A graph compiled for one HIP context (one device, one stream): weights uploaded once (by the backend, shared by its plans),
-/// activations placed by lifetime
-/// into device buffers, and the launch sequence bound once to those buffers as a list of delegates. Run uploads the
-/// input, replays the delegates (queued on the stream) and waits; CopyOutput downloads.
+/// every activation and scratch buffer placed by lifetime into one device arena laid out by <see cref="MemoryPlanner"/>
+/// (each tensor a view of the arena at its planned offset), and the launch sequence bound once to those views as a list of
+/// delegates. Run uploads the input, replays the delegates (queued on the stream) and waits; CopyOutput downloads.
 /// </summary>
-/// <remarks>
-/// The ABI takes whole buffers, so the activations are planned into reusable whole-buffer slots (<see cref="SlotPlanner"/>)
-/// rather than offsets of one arena; <see cref="ArenaBytes"/> is what the byte-level <see cref="MemoryPlanner"/> would
-/// need with offset views (see docs: a requested hv_buffer_view).
-/// </remarks>
 internal sealed class HipExecutionPlan : IExecutionPlan
 {
     readonly NativeDevice _device;
@@ -72,11 +67,8 @@ internal sealed class HipExecutionPlan : IExecutionPlan
 
     public IReadOnlyList<(string Name, int[] Shape)> Outputs { get; }
 
-    /// <summary>Bytes of device memory for activations and scratch: the sum of the slot buffers.</summary>
+    /// <summary>Bytes of the device arena holding every activation and scratch buffer.</summary>
     public long PeakBytes { get; private set; }
-
-    /// <summary>What one arena laid out by <see cref="MemoryPlanner"/> would take for the same activations, given offset views.</summary>
-    public long ArenaBytes { get; private set; }
 
     /// <summary>Bytes of the weights this plan reads (held by the backend, shared with its other plans).</summary>
     public long WeightBytes { get; private set; }
@@ -181,8 +173,8 @@ internal sealed class HipExecutionPlan : IExecutionPlan
 
     /// <summary>
     /// Lifetimes per storage root (from the step that writes it to the last step that reads it; the input from the start,
-    /// graph outputs to the end) and per scratch (its step only), then slots by <see cref="SlotPlanner"/>, one device buffer
-    /// per slot.
+    /// graph outputs to the end) and per scratch (its step only), then offsets in one arena by <see cref="MemoryPlanner"/>
+    /// (256-byte aligned, as the kernels assume), one view per tensor.
     /// </summary>
     void Place(ModelGraph graph, HipLowering lowering)
     {
@@ -208,11 +200,11 @@ internal sealed class HipExecutionPlan : IExecutionPlan
         var scratchSteps = Enumerable.Range(0, lowering.Steps.Count).Where(i => lowering.Steps[i].ScratchFloats > 0).ToArray();
         var requests = roots.Select(r => new MemoryPlanner.Request(r.ElementCount * sizeof(float), first[r], last[r]))
             .Concat(scratchSteps.Select(i => new MemoryPlanner.Request(lowering.Steps[i].ScratchFloats * sizeof(float), i, i))).ToArray();
-        var (slotOf, slotBytes) = SlotPlanner.Plan(requests);
-        ArenaBytes = MemoryPlanner.Plan(requests).ArenaBytes;
-        var slots = slotBytes.Select(bytes => Own(_device.Allocate(bytes / sizeof(float)))).ToArray();
-        PeakBytes = slotBytes.Sum();
-        for (int i = 0; i < roots.Length; i++) _activations[roots[i]] = slots[slotOf[i]];
-        for (int j = 0; j < scratchSteps.Length; j++) _scratch[lowering.Steps[scratchSteps[j]]] = slots[slotOf[roots.Length + j]];
+        var (offsets, arenaBytes) = MemoryPlanner.Plan(requests, alignment: 256);
+        var arena = Own(_device.Allocate(arenaBytes / sizeof(float)));
+        PeakBytes = arenaBytes;
+        NativeBuffer View(int i) => Own(arena.View(offsets[i] / sizeof(float), requests[i].Bytes / sizeof(float)));
+        for (int i = 0; i < roots.Length; i++) _activations[roots[i]] = View(i);
+        for (int j = 0; j < scratchSteps.Length; j++) _scratch[lowering.Steps[scratchSteps[j]]] = View(roots.Length + j);
     }
 }
