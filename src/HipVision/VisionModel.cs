@@ -126,13 +126,43 @@ public sealed class VisionModel : IDisposable
     }
 
     /// <summary>Classifies one image file: the <paramref name="top"/> most probable classes, best first.</summary>
-    public IReadOnlyList<Prediction> Classify(string imagePath, int top = 5) => TopK(Run(Preprocess(imagePath), 1), top);
+    public IReadOnlyList<Prediction> Classify(string imagePath, int top = 5) => TopK(Run(1, _ => ImageLoader.Load(imagePath)), top);
 
     /// <summary>Classifies one encoded image from a stream.</summary>
-    public IReadOnlyList<Prediction> Classify(Stream image, int top = 5, string sourceName = "stream") => TopK(Run(Preprocess(image, sourceName), 1), top);
+    public IReadOnlyList<Prediction> Classify(Stream image, int top = 5, string sourceName = "stream") => TopK(Run(1, _ => ImageLoader.Load(image, sourceName)), top);
 
     /// <summary>Classifies one encoded image held in memory.</summary>
-    public IReadOnlyList<Prediction> Classify(byte[] image, int top = 5, string sourceName = "bytes") => TopK(Run(Preprocess(image, sourceName), 1), top);
+    public IReadOnlyList<Prediction> Classify(byte[] image, int top = 5, string sourceName = "bytes") => TopK(Run(1, _ => ImageLoader.Load(image, sourceName)), top);
+
+    /// <summary>
+    /// True when the classify methods preprocess on the device: the HIP backend with a processor of fixed output size (the
+    /// decoded uint8 image is uploaded and <c>hv_preprocess</c> writes the plan's input; the same values as <see cref="Preprocess(string)"/>).
+    /// </summary>
+    public bool PreprocessesOnDevice => _backend is HipBackend && Processor.HasFixedOutputSize;
+
+    /// <summary>The logits of <paramref name="n"/> decoded images, preprocessed on the device when <see cref="PreprocessesOnDevice"/>, else on the host.</summary>
+    /// <remarks>Images are decoded one at a time by <paramref name="image"/> (only one decoded image is held at once).</remarks>
+    float[] Run(int n, Func<int, RgbImage> image)
+    {
+        if (!PreprocessesOnDevice)
+        {
+            var pixels = new float[n * ImageValues];
+            for (int i = 0; i < n; i++) Processor.Preprocess(image(i), pixels.AsSpan(i * ImageValues, ImageValues));
+            return Run(pixels, n);
+        }
+        var logits = new float[n * Config.NumLabels];
+        lock (_lock)
+        {
+            var plan = (HipExecutionPlan)Plan(n);
+            _devicePreprocessor ??= ((HipBackend)_backend).Preprocessor(Processor);
+            for (int i = 0; i < n; i++) _devicePreprocessor.Preprocess(image(i), plan.InputBuffer, i);
+            plan.RunOnDeviceInput();
+            plan.CopyOutput("logits", logits);
+        }
+        return logits;
+    }
+
+    HipPreprocessor? _devicePreprocessor;
 
     /// <summary>Classifies many image files, <see cref="VisionModelOptions.BatchSize"/> per forward pass; results in input order.</summary>
     public IReadOnlyList<IReadOnlyList<Prediction>> Classify(IReadOnlyList<string> imagePaths, int top = 5)
@@ -142,9 +172,7 @@ public sealed class VisionModel : IDisposable
         for (int start = 0; start < imagePaths.Count; start += batchSize)
         {
             int n = Math.Min(batchSize, imagePaths.Count - start);
-            var pixels = new float[n * ImageValues];
-            for (int i = 0; i < n; i++) Preprocess(imagePaths[start + i]).CopyTo(pixels, i * ImageValues);
-            var logits = Run(pixels, n);
+            var logits = Run(n, i => ImageLoader.Load(imagePaths[start + i]));
             for (int i = 0; i < n; i++) results.Add(TopK(logits.AsSpan(i * Config.NumLabels, Config.NumLabels), top));
         }
         return results;

@@ -92,19 +92,26 @@ public sealed class ImageProcessor
     public void Preprocess(RgbImage image, Span<float> destination)
     {
         ArgumentNullException.ThrowIfNull(image);
-        var resized = image;
-        if (Config.DoResize)
-        {
-            var (rh, rw) = ResizeTarget(image.Width, image.Height);
-            resized = PilResize.Resize(image, rw, rh, Config.Resample);
-        }
-        var (outH, outW) = OutputSizeFor(image.Width, image.Height);
-        if (destination.Length != 3 * outH * outW)
-            throw new ArgumentException($"destination holds {destination.Length} floats, the [3,{outH},{outW}] output needs {3 * outH * outW}", nameof(destination));
-        int top = CropOffset(resized.Height, outH, "height");
-        int left = CropOffset(resized.Width, outW, "width");
-        WriteChw(resized, top, left, outH, outW, destination);
+        var p = PlanFor(image.Width, image.Height);
+        if (destination.Length != 3 * p.OutH * p.OutW)
+            throw new ArgumentException($"destination holds {destination.Length} floats, the [3,{p.OutH},{p.OutW}] output needs {3 * p.OutH * p.OutW}", nameof(destination));
+        var resized = Config.DoResize ? PilResize.Resize(image, p.ResizeW, p.ResizeH, Config.Resample) : image;
+        WriteChw(resized, p.Top, p.Left, p.OutH, p.OutW, destination);
     }
+
+    /// <summary>
+    /// The geometry of one image's preprocessing: the resize target (the image's own size without a resize), the crop's top-left
+    /// in the resized image (negative: zero padding first) and the output size. What hv_preprocess takes on the device.
+    /// </summary>
+    internal (int ResizeH, int ResizeW, int Top, int Left, int OutH, int OutW) PlanFor(int width, int height)
+    {
+        var (rh, rw) = Config.DoResize ? ResizeTarget(width, height) : (height, width);
+        var (outH, outW) = OutputSizeFor(width, height);
+        return (rh, rw, CropOffset(rh, outH, "height"), CropOffset(rw, outW, "width"), outH, outW);
+    }
+
+    /// <summary>The value each byte of each channel becomes (rescale, normalize), [3 × 256] channel-major: hv_preprocess's table.</summary>
+    internal float[] LookupTable() => [.. _lookup[0], .. _lookup[1], .. _lookup[2]];
 
     (int Height, int Width) FixedOutputSize()
     {

@@ -38,6 +38,16 @@ internal sealed class NativeBuffer : IDisposable
             Native.Check(NativeMethods.hv_buffer_upload(handle, (nuint)(offset * sizeof(float)), src, (nuint)source.Length * sizeof(float)));
     }
 
+    /// <summary>Copies raw bytes (an 8-bit image for hv_preprocess) in from the buffer's start; the buffer holds Length·4 bytes.</summary>
+    public unsafe void UploadBytes(ReadOnlySpan<byte> source)
+    {
+        var handle = Handle;
+        if (source.Length > Length * sizeof(float))
+            throw new ArgumentOutOfRangeException(nameof(source), $"{source.Length} bytes exceed the buffer's {Length * sizeof(float)}");
+        fixed (byte* src = source)
+            Native.Check(NativeMethods.hv_buffer_upload(handle, 0, src, (nuint)source.Length));
+    }
+
     /// <summary>Copies out from float index <paramref name="offset"/> after all work queued on the device.</summary>
     public unsafe void Download(Span<float> destination, long offset = 0)
     {

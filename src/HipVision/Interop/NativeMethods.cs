@@ -120,4 +120,43 @@ internal static partial class NativeMethods
     [LibraryImport(LibraryName)]
     public static partial NativeStatus hv_mean_tokens(ContextHandle context, BufferHandle x, BufferHandle y, long batch,
         long tokens, long dim, long first);
+
+    /// <summary>hv_padding: explicit zero padding of a convolution, input pixels per side (TF "SAME" resolved by the caller).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct hv_padding
+    {
+        public long top, bottom, left, right;
+    }
+
+    /// <summary>Depthwise conv on NHWC, weight [C, 1, kh, kw]; bias may be <see cref="BufferHandle.Null"/>.</summary>
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_depthwise_conv2d(ContextHandle context, BufferHandle x, BufferHandle weight, BufferHandle bias,
+        BufferHandle y, long batch, long height, long width, long channels, long kernel_h, long kernel_w, long stride_h, long stride_w,
+        hv_padding padding, NativeActivation activation);
+
+    /// <summary>Dense direct conv, NCHW or NHWC input, NHWC output; bias may be <see cref="BufferHandle.Null"/>.</summary>
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_conv2d(ContextHandle context, BufferHandle x, BufferHandle weight, BufferHandle bias,
+        BufferHandle y, long batch, long in_channels, long height, long width, long out_channels, long kernel_h, long kernel_w,
+        long stride_h, long stride_w, hv_padding padding, NativeLayout x_layout, NativeActivation activation);
+
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_global_avg_pool(ContextHandle context, BufferHandle x, BufferHandle y, long batch,
+        long height, long width, long channels);
+
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_squeeze_excite_workspace_size(long batch, long height, long width, long channels,
+        long reduced, out nuint bytes);
+
+    /// <summary>Squeeze-excite on NHWC; biases may be <see cref="BufferHandle.Null"/>; y may be x.</summary>
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_squeeze_excite(ContextHandle context, BufferHandle x, BufferHandle w_reduce,
+        BufferHandle b_reduce, BufferHandle w_expand, BufferHandle b_expand, BufferHandle workspace, BufferHandle y, long batch,
+        long height, long width, long channels, long reduced, NativeActivation activation);
+
+    /// <summary>One image's HF preprocessing on the device; table is 768 host floats; image is uint8 HWC RGB in a device buffer.</summary>
+    [LibraryImport(LibraryName)]
+    public static unsafe partial NativeStatus hv_preprocess(ContextHandle context, BufferHandle image, float* table, BufferHandle y,
+        long height, long width, long resize_h, long resize_w, long crop_top, long crop_left, long out_h, long out_w, long index,
+        NativeResample resample, NativeLayout layout);
 }

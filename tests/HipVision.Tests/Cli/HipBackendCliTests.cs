@@ -48,13 +48,15 @@ public class HipBackendCliTests
         TensorAssert.ModelOutput(got.ToFloat32(output), want.ToFloat32("logits.npy"), want.Shape[^1], 1e-4, "tiny-vit logits from hipvision run --backend hip");
     }
 
-    [Test]
-    public void Classify_backendHipJson_namesBackendAndDeviceAndAgreesWithCpu()
+    [TestCase("tiny-vit")]
+    [TestCase("tiny-efficientnet")]
+    public void Classify_backendHipJson_namesBackendAndDeviceAndAgreesWithCpu(string model)
     {
+        // On hip, classify preprocesses on the device (hv_preprocess) and runs the model there; the CPU does both on the host.
         string image = ImagingFixtures.ImageFile(ImagingFixtures.Stems[0]);
-        var hip = CliRunner.Run(WithLibrary, "classify", image, "--model", TinyVit, "--top", "3", "--json", "--backend", "hip");
+        var hip = CliRunner.Run(WithLibrary, "classify", image, "--model", Fixtures.Model(model), "--top", "3", "--json", "--backend", "hip");
         CliAssert.Ok(hip);
-        var cpu = CliRunner.Run("classify", image, "--model", TinyVit, "--top", "3", "--json", "--backend", "cpu");
+        var cpu = CliRunner.Run("classify", image, "--model", Fixtures.Model(model), "--top", "3", "--json", "--backend", "cpu");
         CliAssert.Ok(cpu);
         using var doc = JsonDocument.Parse(hip.Stdout);
         var first = doc.RootElement[0];

@@ -5,7 +5,7 @@ using HipVision.Tests.Ops;
 namespace HipVision.Tests.Hip;
 
 /// <summary>
-/// The graph ops of ViT and BEiT compiled by <see cref="HipBackend"/> (the public path: build → Compile → Run → CopyOutput), with
+/// The graph ops of ViT, BEiT, MobileNetV1 and EfficientNet compiled by <see cref="HipBackend"/> (the public path: build → Compile → Run → CopyOutput), with
 /// the same test bodies as the CPU op tests (tests/HipVision.Tests/Ops), at warp 32 and 64.
 /// </summary>
 [TestFixtureSource(typeof(HipDevices), nameof(HipDevices.WarpSizes))]
@@ -69,6 +69,30 @@ public class HipGraphOpTests(int warpSize)
 
     [Test]
     public void Slice_oneToken_matchesReference() => LayoutTests.SliceCase(_hip, [2, 197, 33], 1, 0, 1);
+
+    [Test]
+    public void Conv2d_denseDepthwiseAndPointwise_matchReference()
+    {
+        Conv2dTests.ConvCase(_hip, [1, 3, 15, 15], 8, 3, 2, Conv2dTests.SamePad(15, 15, 3, 2), groups: 1, dilation: 1, bias: true);    // stem, NCHW pixels
+        Conv2dTests.ConvCase(_hip, [2, 7, 9, 11], 5, 3, 1, Padding2d.Symmetric(1), groups: 1, dilation: 1, bias: false);
+        Conv2dTests.ConvCase(_hip, [1, 33, 7, 9], 17, 1, 1, default, groups: 1, dilation: 1, bias: true);                              // 1x1 on NCHW
+        Conv2dTests.ConvCase(_hip, [1, 17, 13, 10], 17, 5, 2, Conv2dTests.SamePad(13, 10, 5, 2), groups: 17, dilation: 1, bias: true); // depthwise, input converted
+    }
+
+    [Test]
+    public void SqueezeExcite_andGlobalAvgPool_onNchwInput_matchReference()
+    {
+        SqueezeExciteTests.SqueezeExciteCase(_hip, [2, 33, 7, 9], 5, OpKind.Silu, conv4d: true);
+        ReduceMeanTests.GlobalAvgPoolCase(_hip, [2, 33, 7, 9]);
+    }
+
+    [Test]
+    public void Conv2d_dilated_isRejectedByName()
+    {
+        var g = new GraphBuilder();
+        g.Output("y", g.Conv2d(g.Input("x", 1, 3, 9, 9), g.Constant("w", [4, 3, 3, 3], new float[108]), null, 1, Padding2d.Symmetric(2), 1, 2));
+        Assert.That(HipBackend.Unsupported(g.Build()), Does.Contain("Conv2d with dilation 2x2"));
+    }
 
     [Test]
     public void Compile_opNotOnTheBackend_namesTheOp()

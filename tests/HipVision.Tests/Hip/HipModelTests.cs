@@ -7,7 +7,7 @@ using HipVision.Weights;
 namespace HipVision.Tests.Hip;
 
 /// <summary>
-/// Whole models through <see cref="HipBackend"/>: the tiny ViT and BEiT fixtures on the library's device (the emulator in CI) at
+/// Whole models through <see cref="HipBackend"/>: the tiny ViT, BEiT, MobileNetV1 and EfficientNet fixtures on the library's device (the emulator in CI) at
 /// warp 32 and 64 against transformers' outputs (the fixtures' criterion: ‖Δ‖/‖ref‖ ≤ 1e-4 per row, max|Δ| ≤ 1e-4·max|ref|,
 /// identical argmax), the plan's lifetime, and full-size models that need a real GPU.
 /// </summary>
@@ -107,16 +107,85 @@ public class HipModelTests
         Assert.That(m.BackendReason, Does.Contain("emulator"));
     }
 
-    [Test]
-    public void TinyMobileNet_onHip_compileFailsNamingTheOp()
+    [TestCase("tiny-mobilenet_v1", 32)]
+    [TestCase("tiny-mobilenet_v1", 64)]
+    [TestCase("tiny-efficientnet", 32)]
+    [TestCase("tiny-efficientnet", 64)]
+    public void TinyConvnetFixture_onHip_logitsAndHiddenStatesMatchTransformers(string name, int warpSize)
     {
-        var dir = Fixtures.Model("tiny-mobilenet_v1");
+        var dir = Fixtures.Model(name);
         var config = ModelConfig.Load(Path.Combine(dir, "config.json"));
         using var weights = SafeTensorsWeights.Open(dir);
-        using var hip = HipDevices.Open(64);
-        var e = Assert.Throws<HipVisionException>(() => hip.Compile(config.BuildGraph(weights, 1)));
-        TestContext.Out.WriteLine(e!.Message);
-        Assert.That(e.Message, Does.StartWith("the HIP backend does not support Conv2d"));
+        var pixels = NpyFile.ReadFloat32(Path.Combine(dir, "pixel_values.npy"), out var shape);
+        using var hip = HipDevices.Open(warpSize);
+        var graph = config.BuildGraph(weights, shape[0], hiddenStates: true);
+        using var plan = hip.Compile(graph);
+        plan.ProfilingEnabled = true;
+        plan.Run(pixels);
+        var ops = plan.Profile.Select(p => p.Op).Distinct().ToArray();
+        TestContext.Out.WriteLine($"{name} on {hip.DeviceName}: {((HipExecutionPlan)plan).StepCount} steps ({string.Join(" ", ops)}), activations {plan.PeakBytes} B");
+        int hidden = graph.Outputs.Count(o => o.Name.StartsWith("hidden_states.", StringComparison.Ordinal));
+        Assert.That(hidden, Is.EqualTo(Directory.GetFiles(dir, "hidden_states_*.npy").Length), "every hidden state of the fixture is checked");
+        for (int k = 0; k < hidden; k++) FixtureParity.AssertHiddenState(plan, dir, k);
+        FixtureParity.AssertLogits(plan, dir, config.NumLabels);
+        Assert.That(ops, Has.None.StartsWith("BatchNorm"), "BatchNorm folded into the convolutions");
+        Assert.That(ops, Does.Contain("GlobalAvgPool").And.Some.StartsWith("DepthwiseConv2d+").And.Some.StartsWith("PointwiseConv2d"));
+        if (name.Contains("efficientnet")) Assert.That(ops, Does.Contain("SqueezeExcite").And.Contain("Add"));
+
+        plan.ProfilingEnabled = false;
+        plan.Run(pixels);   // a replay gives the same logits
+        FixtureParity.AssertLogits(plan, dir, config.NumLabels);
+    }
+
+    [TestCase("tiny-mobilenet_v1")]
+    [TestCase("tiny-efficientnet")]
+    [TestCase("mobilenet_v1_1.0_224")]
+    [TestCase("efficientnet-b7")]
+    public void ConvnetGraph_opSupportCheckOfAuto_findsEveryOpOnHip(string name)
+    {
+        // What BackendSelector's auto asks on a real GPU: the graph VisionModel builds with recorded (zero) weights lowers whole.
+        var config = ModelConfig.Load(Path.Combine(Fixtures.Model(name), "config.json"));
+        using var hip = HipDevices.Open(64);   // loads the library (the squeeze-excite workspace size is a native query)
+        Assert.That(HipBackend.Unsupported(config.BuildGraph(new RecordingWeights(), 1)), Is.Null);
+    }
+
+    [TestCase("tiny-mobilenet_v1")]
+    [TestCase("tiny-efficientnet")]
+    [TestCase("tiny-vit")]
+    public void Classify_onHip_preprocessesOnTheDeviceLikeTheHost(string name)
+    {
+        var dir = Fixtures.Model(name);
+        var images = Imaging.ImagingFixtures.Stems.Select(Imaging.ImagingFixtures.ImageFile).ToArray();
+        using var hip = VisionModel.Load(dir, new VisionModelOptions { Backend = BackendKind.Hip, BatchSize = 2 });
+        using var cpu = VisionModel.Load(dir, new VisionModelOptions { Backend = BackendKind.Cpu, Threads = 1, BatchSize = 2 });
+        Assert.That(hip.PreprocessesOnDevice, Is.True);
+        Assert.That(cpu.PreprocessesOnDevice, Is.False);
+        var onDevice = hip.Classify(images, top: 3);
+        var onCpu = cpu.Classify(images, top: 3);
+        for (int i = 0; i < images.Length; i++)
+        {
+            // The same model input as host preprocessing (hv_preprocess is exact on the fixtures), so the same logits.
+            var host = hip.TopK(hip.Run(hip.Preprocess(images[i]), 1), 3);
+            var single = hip.Classify(images[i], top: 3);
+            foreach (var got in new[] { onDevice[i], single })
+            {
+                Assert.That(got.Select(p => p.ClassId), Is.EqualTo(host.Select(p => p.ClassId)), images[i]);
+                Assert.That(got.Select(p => p.Probability), Is.EqualTo(host.Select(p => p.Probability)).Within(1e-6), images[i]);
+            }
+            Assert.That(onDevice[i][0].ClassId, Is.EqualTo(onCpu[i][0].ClassId), $"{images[i]}: top-1 as on the CPU backend");
+            Assert.That(onDevice[i].Select(p => p.Probability), Is.EqualTo(onCpu[i].Select(p => p.Probability)).Within(1e-4), images[i]);
+        }
+    }
+
+    [Test]
+    public void TinyMobileNet_visionModelWithHipBackend_classifiesLikeCpu()
+    {
+        var dir = Fixtures.Model("tiny-mobilenet_v1");
+        var pixels = NpyFile.ReadFloat32(Path.Combine(dir, "pixel_values.npy"), out var shape);
+        using var hip = VisionModel.Load(dir, new VisionModelOptions { Backend = BackendKind.Hip });
+        using var cpu = VisionModel.Load(dir, new VisionModelOptions { Backend = BackendKind.Cpu, Threads = 1 });
+        Assert.That(hip.BackendName, Is.EqualTo("hip"));
+        Reference.TensorAssert.ModelOutput(hip.Run(pixels, shape[0]), cpu.Run(pixels, shape[0]), hip.Config.NumLabels, 1e-4, "tiny-mobilenet_v1 hip vs cpu");
     }
 
     [Test]
@@ -141,6 +210,8 @@ public class HipModelTests
     [Category("Gpu")]
     [TestCase("vit-base-patch16-224")]
     [TestCase("beit-base-patch16-224")]
+    [TestCase("mobilenet_v1_1.0_224")]
+    [TestCase("efficientnet-b7")]
     public void FullSize_onGpu_logitsMatchTransformers(string name)
     {
         HipDevices.RequireGpu($"full-size {name} on the HIP backend");

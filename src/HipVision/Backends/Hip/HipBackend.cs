@@ -7,7 +7,7 @@ namespace HipVision.Backends.Hip;
 /// <summary>
 /// The GPU backend: HipVision's native HIP library (native/, libhipvision) on one device and its stream. Compiles the same
 /// graphs as the CPU backend into device plans (weights uploaded once, activations in planned device buffers, the launch
-/// sequence bound once). Runs every op of the ViT and BEiT graphs; other graphs fail to compile with a
+/// sequence bound once). Runs every op of the ViT, BEiT, MobileNetV1 and EfficientNet graphs; other graphs fail to compile with a
 /// <see cref="HipVisionException"/> naming the op. With the emulator build of the library the "device" is the CPU
 /// (correct but slow: for tests), which <see cref="IsEmulator"/> tells.
 /// </summary>
@@ -40,6 +40,7 @@ public sealed class HipBackend : IBackend, IDisposable
     [
         "hv_layer_norm", "hv_add_layer_norm", "hv_linear", "hv_attention", "hv_patch_embed", "hv_gelu", "hv_add",
         "hv_layer_scale", "hv_softmax", "hv_prepend_token", "hv_slice_token", "hv_mean_tokens",
+        "hv_depthwise_conv2d", "hv_conv2d", "hv_global_avg_pool", "hv_squeeze_excite_workspace_size", "hv_squeeze_excite",
     ];
 
     static void RequireEntryPoints(nint library)
@@ -83,6 +84,9 @@ public sealed class HipBackend : IBackend, IDisposable
     /// <inheritdoc/>
     /// <exception cref="HipVisionException">The graph holds an op this backend does not run yet (named), or a native call failed.</exception>
     public IExecutionPlan Compile(ModelGraph graph) => new HipExecutionPlan(_device, graph, Weight);
+
+    /// <summary>Preprocessing with <paramref name="processor"/>'s pipeline on this backend's device (<c>hv_preprocess</c>).</summary>
+    internal HipPreprocessor Preprocessor(Imaging.ImageProcessor processor) => new(_device, processor);
 
     /// <summary>Bytes of weights on the device now (every array uploaded by this backend's plans and still alive).</summary>
     public long WeightBytes

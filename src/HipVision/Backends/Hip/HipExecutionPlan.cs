@@ -19,7 +19,7 @@ internal sealed class HipExecutionPlan : IExecutionPlan
     readonly Func<float[], NativeBuffer> _weight;
     readonly HashSet<float[]> _weightsUsed = new(ReferenceEqualityComparer.Instance);
     readonly List<(string Name, string Op, Action Launch)> _launches = [];
-    readonly Dictionary<string, (NativeBuffer Buffer, long Count)> _outputs = [];
+    readonly Dictionary<string, (NativeBuffer Buffer, long Count, int[]? NhwcShape)> _outputs = [];
     readonly NativeBuffer _input;
     readonly long _inputCount;
     readonly List<(string, string, double)> _profile = [];
@@ -33,6 +33,7 @@ internal sealed class HipExecutionPlan : IExecutionPlan
         _device = device;
         _weight = weight;
         var lowering = HipLowering.Lower(graph);
+        graph = lowering.Graph;   // BatchNorm folded
         try
         {
             Place(graph, lowering);
@@ -46,7 +47,8 @@ internal sealed class HipExecutionPlan : IExecutionPlan
                 _launches.Add((step.Name, step.Op, step.Bind(binding)));
             }
             foreach (var (name, node) in graph.Outputs)
-                _outputs[name] = (_activations[lowering.Storage[node]], node.ElementCount);
+                _outputs[name] = (_activations[lowering.Storage[node]], node.ElementCount,
+                    lowering.IsNhwc(node) ? [node.Shape[0], node.Shape[2], node.Shape[3], node.Shape[1]] : null);
             Outputs = graph.Outputs.Select(o => (o.Name, o.Node.Shape)).ToArray();
         }
         catch
@@ -84,6 +86,28 @@ internal sealed class HipExecutionPlan : IExecutionPlan
         if (input.Length != _inputCount)
             throw new ArgumentException($"input has {input.Length} values, the plan expects {ShapeMath.Format(InputShape)} = {_inputCount}");
         _input.Upload(input);
+        Launch();
+    }
+
+    /// <summary>The device buffer of the input ([B, C, H, W]): <see cref="HipPreprocessor"/> writes images straight into it.</summary>
+    internal NativeBuffer InputBuffer
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _input;
+        }
+    }
+
+    /// <summary>Runs on what <see cref="InputBuffer"/> holds now (filled on the device), without an upload.</summary>
+    internal void RunOnDeviceInput()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Launch();
+    }
+
+    void Launch()
+    {
         _profile.Clear();
         if (!ProfilingEnabled)
         {
@@ -107,7 +131,19 @@ internal sealed class HipExecutionPlan : IExecutionPlan
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (!_outputs.TryGetValue(name, out var o)) throw new ArgumentException($"plan has no output '{name}'");
         if (destination.Length != o.Count) throw new ArgumentException($"output '{name}' has {o.Count} values, destination holds {destination.Length}");
-        o.Buffer.Download(destination);
+        if (o.NhwcShape is not { } nhwc)
+        {
+            o.Buffer.Download(destination);
+            return;
+        }
+        // Channels-last on the device (a convnet's hidden state): the caller gets the graph's NCHW.
+        var stored = new float[o.Count];
+        o.Buffer.Download(stored);
+        int batch = nhwc[0], hw = nhwc[1] * nhwc[2], c = nhwc[3];
+        for (int b = 0; b < batch; b++)
+            for (int p = 0; p < hw; p++)
+                for (int ch = 0; ch < c; ch++)
+                    destination[(b * c + ch) * hw + p] = stored[((long)b * hw + p) * c + ch];
     }
 
     /// <summary>Frees the plan's device buffers (activations, scratch); weights and the context stay with the backend. Idempotent.</summary>

@@ -1,3 +1,4 @@
+using HipVision.Backends.Cpu;
 using HipVision.Graph;
 using HipVision.Interop;
 
@@ -9,20 +10,29 @@ namespace HipVision.Backends.Hip;
 /// residual add after it as one <c>hv_layer_scale</c>, a residual add and the LayerNorm reading it as one
 /// <c>hv_add_layer_norm</c>, [CLS] expand + concat as <c>hv_prepend_token</c>, a token slice
 /// feeding a mean as <c>hv_mean_tokens</c>, patch embedding as <c>hv_patch_embed</c> + <c>hv_linear</c>. Reshapes and
-/// fused activations are views (same buffer). Every op of the ViT and BEiT graphs is covered; any other op fails with
+/// fused activations are views (same buffer). Every op of the ViT, BEiT, MobileNetV1 and EfficientNet graphs is covered; any other op fails with
 /// a <see cref="HipVisionException"/> naming it.
+/// Convnets (MobileNetV1, EfficientNet): BatchNorm is folded into its convolution first (<see cref="BatchNormFolding"/>), and
+/// 4-D tensors between convolutions are channels-last on the device as <see cref="ChannelsLastLayout"/> decides for the CPU
+/// plan (the same rules: dense convs produce NHWC, the stem reads the NCHW pixels). Dense k×k convs run as <c>hv_conv2d</c>,
+/// 1×1 stride-1 unpadded convs on NHWC as <c>hv_linear</c> over [B·H·W, C], depthwise as <c>hv_depthwise_conv2d</c> with the
+/// graph's 4-sided padding; a ReLU6/SiLU/GELU that is a conv's only reader is fused into it. Squeeze-excite is
+/// <c>hv_squeeze_excite</c> (workspace planned as step scratch), global average pool <c>hv_global_avg_pool</c>, residual
+/// adds <c>hv_add</c>. NHWC graph outputs (hidden states) are converted to NCHW on download (<see cref="IsNhwc"/>).
 /// </summary>
-internal sealed class HipLowering
+internal sealed partial class HipLowering
 {
     readonly ModelGraph _graph;
     readonly Dictionary<Node, List<Node>> _consumers = [];
     readonly HashSet<Node> _outputs;
     readonly HashSet<Node> _folded = [];
     readonly Dictionary<Node, Node> _storage = [];
+    readonly ChannelsLastLayout _layout;
 
     HipLowering(ModelGraph graph)
     {
         _graph = graph;
+        _layout = ChannelsLastLayout.Find(graph, convertInput: true);
         _outputs = graph.Outputs.Select(o => o.Node).ToHashSet();
         foreach (var node in graph.Nodes)
         {
@@ -37,11 +47,20 @@ internal sealed class HipLowering
     /// <summary>For every activation node, the node whose buffer holds its values (itself, or what it is a view of).</summary>
     public IReadOnlyDictionary<Node, Node> Storage => _storage;
 
-    /// <summary>Lowers the graph; throws <see cref="HipVisionException"/> naming the first op the backend cannot run.</summary>
+    /// <summary>The graph the steps run: the one given, with every foldable BatchNorm folded into its convolution.</summary>
+    public ModelGraph Graph => _graph;
+
+    /// <summary>True when <paramref name="node"/>'s device storage is [B, H, W, C] rather than the graph's [B, C, H, W].</summary>
+    public bool IsNhwc(Node node) => _layout.IsNhwc(node);
+
+    /// <summary>
+    /// Lowers the graph (BatchNorm folded first); throws <see cref="HipVisionException"/> naming the first op the backend cannot run.
+    /// </summary>
     public static HipLowering Lower(ModelGraph graph)
     {
         if (graph.Inputs.Count != 1) throw new HipVisionException("the HIP backend supports graphs with exactly one input");
-        var lowering = new HipLowering(graph);
+        var lowering = new HipLowering(BatchNormFolding.Apply(graph));
+        graph = lowering._graph;
         foreach (var node in graph.Nodes) lowering.Visit(node);
         foreach (var (name, node) in graph.Outputs)
             if (!lowering._storage.ContainsKey(node))
@@ -63,8 +82,8 @@ internal sealed class HipLowering
     bool OnlyConsumer(Node node, Node consumer) => !_outputs.Contains(node) && _consumers[node].Count == 1 && _consumers[node][0] == consumer;
 
     HipVisionException Unsupported(Node node, string why = "") => new(
-        $"the HIP backend does not support {node.Kind}{(why.Length > 0 ? " " + why : "")} (node {node}); it runs the ViT and BEiT ops " +
-        "(MobileNetV1 and EfficientNet come later): run this model on the CPU backend (--backend cpu)");
+        $"the HIP backend does not support {node.Kind}{(why.Length > 0 ? " " + why : "")} (node {node}); it runs the ViT, BEiT, " +
+        "MobileNetV1 and EfficientNet ops: run this model on the CPU backend (--backend cpu)");
 
     void Emit(Node writes, string op, IReadOnlyList<Node> reads, Func<HipStepBinding, Action> bind, long scratch = 0) =>
         Emit([writes], op, reads, bind, scratch);
@@ -106,6 +125,11 @@ internal sealed class HipLowering
             case OpKind.Concat: Concat(node); return;
             case OpKind.Slice: Slice(node); return;
             case OpKind.ReduceMean: ReduceMean(node); return;
+            case OpKind.Conv2d: Conv2d(node); return;
+            case OpKind.SqueezeExcite: SqueezeExcite(node); return;
+            case OpKind.GlobalAvgPool: GlobalAvgPool(node); return;
+            case OpKind.Relu6 or OpKind.Silu: throw Unsupported(node, "other than fused into the convolution it reads");
+            case OpKind.BatchNorm: throw Unsupported(node, "that cannot be folded into a convolution");
             default: throw Unsupported(node);
         }
     }
@@ -199,6 +223,8 @@ internal sealed class HipLowering
         }
         if (!a.Shape.SequenceEqual(node.Shape)) (a, b) = (b, a);
         if (!a.Shape.SequenceEqual(node.Shape) || IsConstant(a)) throw Unsupported(node, $"of {ShapeMath.Format(node.Inputs[0].Shape)} and {ShapeMath.Format(node.Inputs[1].Shape)}");
+        if (_layout.IsNhwc(a) != _layout.IsNhwc(node) || _layout.IsNhwc(b) != _layout.IsNhwc(node))
+            throw Unsupported(node, "of an NHWC and an NCHW tensor");
         long bRows = TrailingRows(b.Shape, node.Shape);
         if (bRows < 0) throw Unsupported(node, $"broadcasting {ShapeMath.Format(b.Shape)} over {ShapeMath.Format(node.Shape)} (only whole trailing rows broadcast)");
         long cols2 = node.Shape[^1], rows2 = node.ElementCount / cols2;

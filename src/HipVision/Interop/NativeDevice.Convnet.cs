@@ -1,0 +1,166 @@
+using HipVision.Graph;
+
+namespace HipVision.Interop;
+
+/// <summary>
+/// The convnet ops of the C ABI (MobileNetV1, EfficientNet) and device preprocessing, each validated here before the one native
+/// call so that a native <see cref="NativeStatus.InvalidArgument"/> means a HipVision bug. Activations between convolutions are
+/// NHWC [B, H, W, C]; weights are PyTorch's [out, in/groups, kh, kw]; padding is explicit per side (<see cref="Padding2d"/>).
+/// </summary>
+internal sealed partial class NativeDevice
+{
+    /// <summary>hv_depthwise_conv2d's kernel limit per side.</summary>
+    public const int MaxDepthwiseKernel = 13;
+
+    /// <summary>hv_conv2d's limit on kernel_h·kernel_w.</summary>
+    public const int MaxConvTaps = 256;
+
+    /// <summary>hv_squeeze_excite's limits on the reduced and full channel counts.</summary>
+    public const int MaxExciteReduced = 4096, MaxExciteChannels = 12288;
+
+    /// <summary>hv_preprocess's limit on every image side (and on the crop offsets' magnitude).</summary>
+    public const int MaxImageSide = 65535;
+
+    /// <summary>Output size of a padded convolution along one axis, or throws when no output row fits.</summary>
+    public static long ConvOutput(long input, long kernel, long stride, long padBefore, long padAfter, string name)
+    {
+        long padded = input + padBefore + padAfter;
+        if (padded < kernel) throw new ArgumentException($"kernel {kernel} exceeds the padded {name} {padded} (no output)", name);
+        return (padded - kernel) / stride + 1;
+    }
+
+    /// <summary>
+    /// Depthwise conv (groups = channels), bias and activation fused: x [B, H, W, C] → y [B, oh, ow, C]; weight [C, 1, kh, kw];
+    /// out-of-image taps read 0.
+    /// </summary>
+    public void DepthwiseConv2d(NativeBuffer x, NativeBuffer weight, NativeBuffer? bias, NativeBuffer y, long batch, long height, long width,
+        long channels, long kernelH, long kernelW, long strideH, long strideW, Padding2d padding, NativeActivation activation = NativeActivation.None)
+    {
+        Extent(batch, nameof(batch)); Extent(height, nameof(height), min: 1); Extent(width, nameof(width), min: 1); Extent(channels, nameof(channels));
+        Extent(kernelH, nameof(kernelH), min: 1, max: MaxDepthwiseKernel); Extent(kernelW, nameof(kernelW), min: 1, max: MaxDepthwiseKernel);
+        Extent(strideH, nameof(strideH), min: 1); Extent(strideW, nameof(strideW), min: 1);
+        CheckPadding(padding);
+        CheckActivation(activation);
+        long oh = ConvOutput(height, kernelH, strideH, padding.Top, padding.Bottom, nameof(height));
+        long ow = ConvOutput(width, kernelW, strideW, padding.Left, padding.Right, nameof(width));
+        RequireBuffer(x, batch * height * width * channels, nameof(x));
+        RequireBuffer(weight, channels * kernelH * kernelW, nameof(weight));
+        RequireOptional(bias, channels, nameof(bias));
+        RequireBuffer(y, batch * oh * ow * channels, nameof(y));
+        Distinct(y, nameof(y), x, weight, bias);
+        Native.Check(NativeMethods.hv_depthwise_conv2d(Handle, x.Handle, weight.Handle, Optional(bias), y.Handle, batch, height, width, channels,
+            kernelH, kernelW, strideH, strideW, PaddingOf(padding), activation));
+    }
+
+    /// <summary>
+    /// Dense conv (groups = 1), bias and activation fused: x NCHW [B, Ci, H, W] or NHWC [B, H, W, Ci] per <paramref name="xLayout"/>
+    /// → y NHWC [B, oh, ow, Co]; weight [Co, Ci, kh, kw].
+    /// </summary>
+    public void Conv2d(NativeBuffer x, NativeBuffer weight, NativeBuffer? bias, NativeBuffer y, long batch, long inChannels, long height, long width,
+        long outChannels, long kernelH, long kernelW, long strideH, long strideW, Padding2d padding, NativeLayout xLayout,
+        NativeActivation activation = NativeActivation.None)
+    {
+        Extent(batch, nameof(batch)); Extent(inChannels, nameof(inChannels), min: 1); Extent(height, nameof(height), min: 1);
+        Extent(width, nameof(width), min: 1); Extent(outChannels, nameof(outChannels), min: 1);
+        Extent(kernelH, nameof(kernelH), min: 1, max: MaxConvTaps); Extent(kernelW, nameof(kernelW), min: 1, max: MaxConvTaps);
+        if (kernelH * kernelW > MaxConvTaps) throw new ArgumentOutOfRangeException(nameof(kernelW), $"kernel {kernelH}x{kernelW} exceeds {MaxConvTaps} taps");
+        Extent(strideH, nameof(strideH), min: 1); Extent(strideW, nameof(strideW), min: 1);
+        CheckPadding(padding);
+        CheckActivation(activation);
+        if (!Enum.IsDefined(xLayout)) throw new ArgumentOutOfRangeException(nameof(xLayout), xLayout, "unknown layout");
+        long oh = ConvOutput(height, kernelH, strideH, padding.Top, padding.Bottom, nameof(height));
+        long ow = ConvOutput(width, kernelW, strideW, padding.Left, padding.Right, nameof(width));
+        RequireBuffer(x, batch * inChannels * height * width, nameof(x));
+        RequireBuffer(weight, outChannels * inChannels * kernelH * kernelW, nameof(weight));
+        RequireOptional(bias, outChannels, nameof(bias));
+        RequireBuffer(y, batch * oh * ow * outChannels, nameof(y));
+        Distinct(y, nameof(y), x, weight, bias);
+        Native.Check(NativeMethods.hv_conv2d(Handle, x.Handle, weight.Handle, Optional(bias), y.Handle, batch, inChannels, height, width,
+            outChannels, kernelH, kernelW, strideH, strideW, PaddingOf(padding), xLayout, activation));
+    }
+
+    /// <summary>y[b, c] = mean over h, w of x[b, h, w, c] (NHWC).</summary>
+    public void GlobalAvgPool(NativeBuffer x, NativeBuffer y, long batch, long height, long width, long channels)
+    {
+        Extent(batch, nameof(batch)); Extent(height, nameof(height), min: 1); Extent(width, nameof(width), min: 1); Extent(channels, nameof(channels));
+        RequireBuffer(x, batch * height * width * channels, nameof(x));
+        RequireBuffer(y, batch * channels, nameof(y));
+        Distinct(y, nameof(y), x);
+        Native.Check(NativeMethods.hv_global_avg_pool(Handle, x.Handle, y.Handle, batch, height, width, channels));
+    }
+
+    /// <summary>Floats of scratch <see cref="SqueezeExcite"/> needs for these shapes (hv_squeeze_excite_workspace_size, rounded up).</summary>
+    public static long SqueezeExciteWorkspaceFloats(long batch, long height, long width, long channels, long reduced)
+    {
+        CheckExcite(batch, height, width, channels, reduced);
+        NativeLibraryResolver.EnsureLoaded();
+        Native.Check(NativeMethods.hv_squeeze_excite_workspace_size(batch, height, width, channels, reduced, out nuint bytes));
+        return ((long)bytes + sizeof(float) - 1) / sizeof(float);
+    }
+
+    /// <summary>
+    /// Squeeze-and-excitation on NHWC x [B, H, W, C]: y = x·sigmoid(W_e·act(W_r·mean_hw(x) + b_r) + b_e) per channel, W_r [R, C],
+    /// W_e [C, R]; act SiLU or ReLU. <paramref name="workspace"/> holds <see cref="SqueezeExciteWorkspaceFloats"/>; y may be x.
+    /// </summary>
+    public void SqueezeExcite(NativeBuffer x, NativeBuffer wReduce, NativeBuffer? bReduce, NativeBuffer wExpand, NativeBuffer? bExpand,
+        NativeBuffer workspace, NativeBuffer y, long batch, long height, long width, long channels, long reduced, NativeActivation activation)
+    {
+        CheckExcite(batch, height, width, channels, reduced);
+        if (activation is not (NativeActivation.Silu or NativeActivation.Relu))
+            throw new ArgumentOutOfRangeException(nameof(activation), activation, "must be Silu or Relu");
+        long need = SqueezeExciteWorkspaceFloats(batch, height, width, channels, reduced);
+        long n = batch * height * width * channels;
+        RequireBuffer(x, n, nameof(x));
+        RequireBuffer(wReduce, reduced * channels, nameof(wReduce));
+        RequireOptional(bReduce, reduced, nameof(bReduce));
+        RequireBuffer(wExpand, channels * reduced, nameof(wExpand));
+        RequireOptional(bExpand, channels, nameof(bExpand));
+        RequireBuffer(workspace, need, nameof(workspace));
+        RequireBuffer(y, n, nameof(y));
+        Distinct(workspace, nameof(workspace), x, y, wReduce, bReduce, wExpand, bExpand);
+        Distinct(y, nameof(y), wReduce, bReduce, wExpand, bExpand);
+        Native.Check(NativeMethods.hv_squeeze_excite(Handle, x.Handle, wReduce.Handle, Optional(bReduce), wExpand.Handle, Optional(bExpand),
+            workspace.Handle, y.Handle, batch, height, width, channels, reduced, activation));
+    }
+
+    /// <summary>
+    /// One image's HF preprocessing (PIL resize, center crop, rescale/normalize through <paramref name="table"/>, layout) into image slot
+    /// <paramref name="index"/> of y [N, 3, outH, outW] (NCHW) or [N, outH, outW, 3] (NHWC). <paramref name="image"/> holds the uint8
+    /// RGB bytes [height, width, 3] (<see cref="NativeBuffer.UploadBytes"/>); <paramref name="table"/> is 768 floats, value = table[c·256 + byte].
+    /// </summary>
+    public unsafe void Preprocess(NativeBuffer image, ReadOnlySpan<float> table, NativeBuffer y, long height, long width, long resizeH, long resizeW,
+        long cropTop, long cropLeft, long outH, long outW, long index, NativeResample resample, NativeLayout layout)
+    {
+        Extent(height, nameof(height), min: 1, max: MaxImageSide); Extent(width, nameof(width), min: 1, max: MaxImageSide);
+        Extent(resizeH, nameof(resizeH), min: 1, max: MaxImageSide); Extent(resizeW, nameof(resizeW), min: 1, max: MaxImageSide);
+        Extent(cropTop, nameof(cropTop), min: -MaxImageSide, max: MaxImageSide); Extent(cropLeft, nameof(cropLeft), min: -MaxImageSide, max: MaxImageSide);
+        Extent(outH, nameof(outH), min: 1, max: MaxImageSide); Extent(outW, nameof(outW), min: 1, max: MaxImageSide); Extent(index, nameof(index));
+        if (!Enum.IsDefined(resample)) throw new ArgumentOutOfRangeException(nameof(resample), resample, "unknown filter");
+        if (!Enum.IsDefined(layout)) throw new ArgumentOutOfRangeException(nameof(layout), layout, "unknown layout");
+        if (table.Length != 3 * 256) throw new ArgumentException($"table holds {table.Length} floats, needs 768", nameof(table));
+        RequireBuffer(image, (height * width * 3 + sizeof(float) - 1) / sizeof(float), nameof(image));
+        RequireBuffer(y, (index + 1) * 3 * outH * outW, nameof(y));
+        Distinct(y, nameof(y), image);
+        fixed (float* t = table)
+            Native.Check(NativeMethods.hv_preprocess(Handle, image.Handle, t, y.Handle, height, width, resizeH, resizeW, cropTop, cropLeft,
+                outH, outW, index, resample, layout));
+    }
+
+    static void CheckExcite(long batch, long height, long width, long channels, long reduced)
+    {
+        Extent(batch, nameof(batch)); Extent(height, nameof(height), min: 1); Extent(width, nameof(width), min: 1);
+        Extent(channels, nameof(channels), min: 1, max: MaxExciteChannels); Extent(reduced, nameof(reduced), min: 1, max: MaxExciteReduced);
+    }
+
+    static void CheckPadding(Padding2d p)
+    {
+        if (p.Top < 0 || p.Bottom < 0 || p.Left < 0 || p.Right < 0) throw new ArgumentOutOfRangeException(nameof(p), p, "padding must be >= 0 on every side");
+    }
+
+    static void CheckActivation(NativeActivation activation)
+    {
+        if (!Enum.IsDefined(activation)) throw new ArgumentOutOfRangeException(nameof(activation), activation, "unknown activation");
+    }
+
+    static NativeMethods.hv_padding PaddingOf(Padding2d p) => new() { top = p.Top, bottom = p.Bottom, left = p.Left, right = p.Right };
+}
