@@ -10,6 +10,8 @@ namespace HipVision.IO;
 internal static class InputFile
 {
     /// <summary>The whole file, refusing one longer than <paramref name="maxBytes"/> before reading it.</summary>
+    /// <param name="path">The file (a pipe works too: the limit is then enforced while reading).</param>
+    /// <param name="maxBytes">Largest size accepted.</param>
     /// <param name="what">What the file is meant to be, for the message, e.g. "a config.json".</param>
     public static byte[] ReadAllBytes(string path, long maxBytes, string what)
     {
