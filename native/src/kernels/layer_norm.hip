@@ -1,7 +1,9 @@
 // layer_norm.hip: LayerNorm over the last dimension (ViT/BEiT pre-norm and final norm), with the
 // residual add before it optionally fused (s = x + residual, also written out as the new residual).
 // Math, per row r of s[rows, cols] (biased variance, like torch.nn.LayerNorm):
-//   mean = Σ s / C;  var = Σ (s − mean)² / C;  y = (s − mean)·rsqrt(var + eps)·gamma + beta
+//   mean = s₀ + Σ (s − s₀) / C;  var = Σ (s − mean)² / C;  y = (s − mean)·rsqrt(var + eps)·gamma + beta
+//   (shifting by the row's first value s₀ keeps the float partial sums small when the row has a large mean:
+//   Σ s over 768 values near 50 has an ulp of ~4e-3, which would move the mean by ~1e-5)
 // Geometry: one block per row, 256 threads striding over cols; three passes over the row (sum, squared
 //   deviations, write), each reduction a block_sum: shuffles inside a warp, then shared memory across
 //   warps; correct for wavefront 64 (AMD CDNA) and warp 32 (NVIDIA, RDNA). Accumulates in float.
@@ -30,9 +32,10 @@ layer_norm_kernel(const float* x, const float* residual, const float* gamma, con
     if (residual) residual += offset;
     if (sum_out) sum_out += offset;
 
+    const float shift = load_sum(x, residual, 0);
     float s = 0.0f;
-    for (int c = threadIdx.x; c < cols; c += blockDim.x) s += load_sum(x, residual, c);
-    const float mean = block_sum(s, scratch) / float(cols);
+    for (int c = threadIdx.x; c < cols; c += blockDim.x) s += load_sum(x, residual, c) - shift;
+    const float mean = shift + block_sum(s, scratch) / float(cols);
 
     float q = 0.0f;
     for (int c = threadIdx.x; c < cols; c += blockDim.x) {
