@@ -167,6 +167,7 @@ public class HipModelTests
         static int[] Bits(float[] v) => v.Select(BitConverter.SingleToInt32Bits).ToArray();
 
         var first = Logits(pixels, captured: true);   // captures the graph, then replays it
+        Assert.That(plan.CaptureError, Is.Null, "the launch sequence was captured");
         Assert.That(plan.LaunchesPerRun, Is.GreaterThanOrEqualTo(plan.StepCount), "every step issues at least one kernel");
         TestContext.Out.WriteLine($"{name} warp {warpSize}: {plan.StepCount} steps, {plan.LaunchesPerRun} launches per run, " +
             $"issue {plan.LastIssueMilliseconds:F3} ms");

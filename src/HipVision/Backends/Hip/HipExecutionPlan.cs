@@ -91,6 +91,9 @@ internal sealed class HipExecutionPlan : IExecutionPlan
     /// </summary>
     public double LastIssueMilliseconds { get; private set; }
 
+    /// <summary>Why the launch sequence could not be captured (the plan then launches step by step), or null.</summary>
+    public string? CaptureError { get; private set; }
+
     public IReadOnlyList<(string Name, string Op, double Milliseconds)> Profile => _profile;
 
     public void Run(ReadOnlySpan<float> input)
@@ -125,12 +128,25 @@ internal sealed class HipExecutionPlan : IExecutionPlan
         if (!ProfilingEnabled)
         {
             // Captured once (the input upload stays outside the graph: it happens before, the download after).
-            _graph ??= _device.Capture(() =>
+            if (_graph is null && CaptureError is null)
             {
-                foreach (var (_, _, launch) in _launches) launch();
-            });
+                try
+                {
+                    _graph = _device.Capture(() =>
+                    {
+                        foreach (var (_, _, launch) in _launches) launch();
+                    });
+                }
+                catch (HipVisionException e)
+                {
+                    // A runtime or vendor library that cannot capture (the capture was ended natively): launch one by one
+                    // from now on; a genuine op error surfaces again from the uncaptured launches below.
+                    CaptureError = e.Message;
+                }
+            }
             long issue = Stopwatch.GetTimestamp();
-            _graph.Launch();
+            if (_graph is not null) _graph.Launch();
+            else foreach (var (_, _, launch) in _launches) launch();
             LastIssueMilliseconds = Stopwatch.GetElapsedTime(issue).TotalMilliseconds;
             _device.Synchronize();
             return;
