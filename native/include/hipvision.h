@@ -40,6 +40,7 @@ typedef enum hv_status {
 
 typedef struct hv_context hv_context;
 typedef struct hv_buffer hv_buffer;
+typedef struct hv_graph hv_graph;
 
 /* Options for hv_context_create; zero-initialise and set what you need. Pass NULL for defaults. */
 typedef struct hv_context_options {
@@ -74,6 +75,27 @@ HV_API hv_status hv_buffer_download(const hv_buffer* buffer, size_t offset, void
  * a multiple of 256 (the alignment every kernel assumes). One arena carved into views is how a plan places
  * every activation at its planned offset. */
 HV_API hv_status hv_buffer_view(hv_buffer* parent, size_t offset, size_t bytes, hv_buffer** view);
+
+/* ---- Graph capture ----------------------------------------------------------------------------
+ * A fixed sequence of ops recorded once and replayed with one call (hipGraph on AMD, CUDA graph on NVIDIA,
+ * a recorded list of launches on the emulator). Between hv_graph_begin and hv_graph_end the context's
+ * stream records instead of running: only op entries (hv_layer_norm .. hv_squeeze_excite) may be called on
+ * it. hv_buffer_upload, hv_buffer_download, hv_context_synchronize, hv_preprocess and hv_graph_launch on a
+ * capturing context fail with HV_ERROR_INVALID_ARGUMENT (nothing is queued, the capture goes on). A replay
+ * reads and writes the same buffers the ops named when captured, with their contents at replay time: upload
+ * new input before hv_graph_launch, download after. Those buffers must outlive the graph. Ops called with a
+ * vendor BLAS are captured as the library issues them (rocBLAS/cuBLAS support stream capture). */
+
+/* Start capturing the context's stream. Fails if the context is already capturing. */
+HV_API hv_status hv_graph_begin(hv_context* context);
+/* Stop capturing and instantiate what was recorded as *graph (ends the capture even on failure). Fails if
+ * the context is not capturing. The graph keeps the context's device alive. */
+HV_API hv_status hv_graph_end(hv_context* context, hv_graph** graph);
+/* Replay the graph on its context's stream (asynchronous like any op). */
+HV_API hv_status hv_graph_launch(hv_graph* graph);
+/* Kernel launches the graph holds (for reports). */
+HV_API hv_status hv_graph_launch_count(const hv_graph* graph, int64_t* launches);
+HV_API hv_status hv_graph_destroy(hv_graph* graph);
 
 /* LayerNorm over the last dimension of x[rows, cols] (torch.nn.LayerNorm: biased variance):
  *   y = (x - mean) / sqrt(var + eps) * gamma + beta

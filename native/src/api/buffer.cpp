@@ -77,6 +77,7 @@ HV_API hv_status hv_buffer_upload(hv_buffer* buffer, size_t offset, const void* 
         hv::require(src != nullptr || bytes == 0, "src is NULL");
         if (bytes == 0) return HV_OK;
         const hv::Device& d = *buffer->device;
+        hv::require_not_capturing(d, "hv_buffer_upload");
         activate(d);
         hv::check_hip(hipMemcpyAsync(static_cast<char*>(buffer->data) + offset, src, bytes, hipMemcpyHostToDevice, d.stream),
                       "hipMemcpyAsync (upload)");
@@ -91,6 +92,7 @@ HV_API hv_status hv_buffer_download(const hv_buffer* buffer, size_t offset, void
         hv::require(dst != nullptr || bytes == 0, "dst is NULL");
         if (bytes == 0) return HV_OK;
         const hv::Device& d = *buffer->device;
+        hv::require_not_capturing(d, "hv_buffer_download");
         activate(d);
         hv::check_hip(hipMemcpyAsync(dst, static_cast<const char*>(buffer->data) + offset, bytes, hipMemcpyDeviceToHost, d.stream),
                       "hipMemcpyAsync (download)");

@@ -13,6 +13,10 @@ Device::~Device() {
 #if !defined(HV_PLATFORM_EMULATOR)
     (void)hipSetDevice(ordinal);
 #endif
+    if (capturing) {  // destroyed mid-capture: end it and drop what was recorded
+        hipGraph_t partial = nullptr;
+        if (hipStreamEndCapture(stream, &partial) == hipSuccess && partial) (void)hipGraphDestroy(partial);
+    }
     (void)hipStreamSynchronize(stream);
     blas_close(*this);
     (void)hipStreamDestroy(stream);
@@ -84,6 +88,7 @@ HV_API hv_status hv_context_warp_size(const hv_context* context, int32_t* warp_s
 HV_API hv_status hv_context_synchronize(hv_context* context) {
     return hv::guarded("hv_context_synchronize", [&] {
         hv::require(context != nullptr, "context is NULL");
+        hv::require_not_capturing(*context->device, "hv_context_synchronize");
 #if !defined(HV_PLATFORM_EMULATOR)
         hv::check_hip(hipSetDevice(context->device->ordinal), "hipSetDevice");
 #endif

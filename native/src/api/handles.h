@@ -17,13 +17,26 @@ struct Device {
     int warp_size = 0;
     hipStream_t stream = nullptr;
     void* blas = nullptr;  // the vendor BLAS handle, owned by native/src/vendor/blas_*.cpp (null without one)
+    bool capturing = false;  // between hv_graph_begin and hv_graph_end (native/src/api/graph.cpp)
     ~Device();
 };
+
+// Throws HV_ERROR_INVALID_ARGUMENT naming `what` if the device's stream is capturing a graph (graph.cpp).
+void require_not_capturing(const Device& d, const char* what);
 
 }  // namespace hv
 
 struct hv_context {
     std::shared_ptr<hv::Device> device;
+};
+
+// An instantiated graph (graph.cpp); keeps its device (and so the stream it replays on) alive.
+struct hv_graph {
+    std::shared_ptr<hv::Device> device;
+    hipGraph_t graph = nullptr;
+    hipGraphExec_t exec = nullptr;
+    int64_t launches = 0;
+    ~hv_graph();
 };
 
 // A device allocation, or a view of part of one: `allocation` owns the memory (freed with the last buffer that

@@ -107,6 +107,7 @@ extern "C" HV_API hv_status hv_preprocess(hv_context* context, const hv_buffer* 
                                           int64_t out_w, int64_t index, hv_resample resample, hv_layout layout) {
     return hv::guarded("hv_preprocess", [&] {
         const hv::Device& d = hv::device_of(context);
+        hv::require_not_capturing(d, "hv_preprocess");
         require(table != nullptr, "table is NULL (768 floats: the value of each byte per channel)");
         require_side(height, "height");
         require_side(width, "width");

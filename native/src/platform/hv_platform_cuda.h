@@ -12,6 +12,11 @@ typedef cudaError_t hipError_t;
 typedef cudaStream_t hipStream_t;
 typedef cudaMemcpyKind hipMemcpyKind;
 typedef cudaDeviceAttr hipDeviceAttribute_t;
+typedef cudaGraph_t hipGraph_t;
+typedef cudaGraphExec_t hipGraphExec_t;
+typedef cudaGraphNode_t hipGraphNode_t;
+typedef cudaGraphNodeType hipGraphNodeType;
+typedef cudaStreamCaptureMode hipStreamCaptureMode;
 
 #define hipSuccess cudaSuccess
 #define hipErrorInvalidValue cudaErrorInvalidValue
@@ -20,6 +25,9 @@ typedef cudaDeviceAttr hipDeviceAttribute_t;
 #define hipErrorInvalidDevice cudaErrorInvalidDevice
 #define hipErrorNoDevice cudaErrorNoDevice
 #define hipErrorLaunchFailure cudaErrorLaunchFailure
+#define hipErrorStreamCaptureUnsupported cudaErrorStreamCaptureUnsupported
+#define hipStreamCaptureModeThreadLocal cudaStreamCaptureModeThreadLocal
+#define hipGraphNodeTypeKernel cudaGraphNodeTypeKernel
 #define hipMemcpyHostToHost cudaMemcpyHostToHost
 #define hipMemcpyHostToDevice cudaMemcpyHostToDevice
 #define hipMemcpyDeviceToHost cudaMemcpyDeviceToHost
@@ -43,6 +51,14 @@ typedef cudaDeviceAttr hipDeviceAttribute_t;
 #define hipGetLastError cudaGetLastError
 #define hipPeekAtLastError cudaPeekAtLastError
 #define hipGetErrorString cudaGetErrorString
+#define hipStreamBeginCapture cudaStreamBeginCapture
+#define hipStreamEndCapture cudaStreamEndCapture
+#define hipGraphInstantiateWithFlags cudaGraphInstantiateWithFlags
+#define hipGraphLaunch cudaGraphLaunch
+#define hipGraphExecDestroy cudaGraphExecDestroy
+#define hipGraphDestroy cudaGraphDestroy
+#define hipGraphGetNodes cudaGraphGetNodes
+#define hipGraphNodeGetType cudaGraphNodeGetType
 
 #define hipLaunchKernelGGL(kernel, grid, block, shmem, stream, ...) \
     kernel<<<(grid), (block), (shmem), (stream)>>>(__VA_ARGS__)

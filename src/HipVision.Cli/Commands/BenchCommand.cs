@@ -63,6 +63,8 @@ static class BenchCommand
         compile.Stop();
         for (int i = 0; i < warmup; i++) m.Run(pixels, batch);
         var times = new double[iterations];
+        var hip = plan as Backends.Hip.HipExecutionPlan;
+        var issue = new double[iterations];
         var byOp = new Dictionary<string, double>();
         plan.ProfilingEnabled = profile;
         ProgressDisplay.Run($"{iterations} timed runs, batch {batch}", iterations, advance =>
@@ -72,6 +74,7 @@ static class BenchCommand
                 long start = Stopwatch.GetTimestamp();
                 m.Run(pixels, batch);
                 times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                if (hip != null) issue[i] = hip.LastIssueMilliseconds;
                 foreach (var (_, op, ms) in plan.Profile) byOp[op] = byOp.GetValueOrDefault(op) + ms / iterations;
                 advance(1);
             }
@@ -79,8 +82,18 @@ static class BenchCommand
         plan.ProfilingEnabled = false;
         Array.Sort(times);
         double median = Percentile(times, 0.5);
+        // HIP only: kernels one run issues per image (the captured graph's count) and the host time to issue them (one graph
+        // replay call; every launch when profiling), the median over the timed runs, to compare with the whole run's median.
+        double? launchesPerImage = hip?.LaunchesPerRun is { } launches ? (double)launches / batch : null;
+        double? hostOverhead = null;
+        if (hip != null)
+        {
+            Array.Sort(issue);
+            hostOverhead = Percentile(issue, 0.5);
+        }
         return new BenchResult(name, m.Config.ModelType, m.BackendName, m.DeviceName, m.Threads, batch, iterations, median, Percentile(times, 0.9), times[0],
-            batch * 1000.0 / median, PeakRssBytes(), plan.PeakBytes, plan.WeightBytes, load.Wall, load.Cpu, compile.Elapsed.TotalMilliseconds, byOp);
+            batch * 1000.0 / median, PeakRssBytes(), plan.PeakBytes, plan.WeightBytes, load.Wall, load.Cpu, compile.Elapsed.TotalMilliseconds, byOp,
+            launchesPerImage, hostOverhead);
     }
 
     // Linear interpolation between closest ranks (numpy's default percentile).
@@ -105,7 +118,8 @@ static class BenchCommand
     }
 
     sealed record BenchResult(string Model, string ModelType, string Backend, string? Device, int Threads, int Batch, int Iterations, double MedianMs, double P90Ms,
-        double MinMs, double ImagesPerS, long PeakMemoryBytes, long ArenaBytes, long WeightBytes, double LoadMs, double LoadCpuMs, double CompileMs, Dictionary<string, double> OpMs)
+        double MinMs, double ImagesPerS, long PeakMemoryBytes, long ArenaBytes, long WeightBytes, double LoadMs, double LoadCpuMs, double CompileMs, Dictionary<string, double> OpMs,
+        double? LaunchesPerImage, double? HostOverheadMs)
     {
         public void WriteText()
         {
@@ -117,6 +131,9 @@ static class BenchCommand
                 ("throughput", $"{ImagesPerS:F2} images/s"), ("peak memory (RSS)", Mib(PeakMemoryBytes)), ("activation arena", Mib(ArenaBytes)),
                 ("weights", Mib(WeightBytes)), ("model load", $"{LoadMs:F0} ms ({LoadCpuMs:F0} ms CPU)"), ("plan compile", $"{CompileMs:F0} ms"),
             };
+            if (HostOverheadMs is { } overhead)
+                rows = [.. rows, ("launches/image", LaunchesPerImage is { } l ? $"{l:0.##}" : "n/a (not captured)"),
+                    ("host overhead", $"{overhead:F3} ms/run ({overhead / MedianMs:P1} of the median)")];
             if (plain) foreach (var (k, v) in rows) Console.WriteLine($"{k,-18} {v}");
             else
             {
@@ -158,6 +175,10 @@ static class BenchCommand
                 w.WriteNumber("load_ms", Math.Round(LoadMs, 1));
                 w.WriteNumber("load_cpu_ms", Math.Round(LoadCpuMs, 1));
                 w.WriteNumber("compile_ms", Math.Round(CompileMs, 1));
+                if (LaunchesPerImage is { } launches) w.WriteNumber("launches_per_image", Math.Round(launches, 3));
+                else w.WriteNull("launches_per_image");
+                if (HostOverheadMs is { } overhead) w.WriteNumber("host_overhead_ms", Math.Round(overhead, 4));
+                else w.WriteNull("host_overhead_ms");
                 if (OpMs.Count > 0)
                 {
                     w.WriteStartObject("op_ms");

@@ -114,6 +114,44 @@ internal sealed partial class NativeDevice : IDisposable
     public void Synchronize() => Native.Check(NativeMethods.hv_context_synchronize(Handle));
 
     /// <summary>
+    /// Records what <paramref name="ops"/> queues on this context into a graph instead of running it (hv_graph_begin ..
+    /// hv_graph_end). Only ops may be called inside: uploads, downloads and <see cref="Synchronize"/> throw. The capture is
+    /// ended even when <paramref name="ops"/> throws (what was recorded is then dropped).
+    /// </summary>
+    public NativeGraph Capture(Action ops)
+    {
+        ArgumentNullException.ThrowIfNull(ops);
+        var handle = Handle;
+        Native.Check(NativeMethods.hv_graph_begin(handle));
+        GraphHandle? graph = null;
+        try
+        {
+            ops();
+        }
+        catch
+        {
+            _ = NativeMethods.hv_graph_end(handle, out graph);   // ends the capture; what was recorded is dropped
+            graph.Dispose();
+            throw;
+        }
+        var status = NativeMethods.hv_graph_end(handle, out graph);
+        if (status != NativeStatus.Ok)
+        {
+            graph.Dispose();
+            Native.Check(status);
+        }
+        try
+        {
+            return new NativeGraph(graph);
+        }
+        catch
+        {
+            graph.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// torch.nn.LayerNorm over the last dimension of x[rows, cols]: y = (x − mean)/√(var + eps)·γ + β with the
     /// biased variance. <paramref name="gamma"/> / <paramref name="beta"/> hold cols values or are null (1 and 0);
     /// <paramref name="y"/> may be <paramref name="x"/>.

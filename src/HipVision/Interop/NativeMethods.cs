@@ -5,7 +5,7 @@ namespace HipVision.Interop;
 /// <summary>
 /// The C ABI of native/include/hipvision.h, one entry per function, C names verbatim so one grep finds both
 /// sides. Source-generated ([LibraryImport]): no runtime marshalling stubs, Native-AOT friendly. Call through
-/// <see cref="Native.Check"/>; owned objects travel as <see cref="ContextHandle"/> / <see cref="BufferHandle"/>.
+/// <see cref="Native.Check"/>; owned objects travel as <see cref="ContextHandle"/> / <see cref="BufferHandle"/> / <see cref="GraphHandle"/>.
 /// </summary>
 internal static partial class NativeMethods
 {
@@ -63,6 +63,22 @@ internal static partial class NativeMethods
 
     [LibraryImport(LibraryName)]
     public static unsafe partial NativeStatus hv_buffer_download(BufferHandle buffer, nuint offset, void* dst, nuint bytes);
+
+    /// <summary>Starts capturing the context's stream: op entries are recorded, not run, until hv_graph_end.</summary>
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_graph_begin(ContextHandle context);
+
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_graph_end(ContextHandle context, out GraphHandle graph);
+
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_graph_launch(GraphHandle graph);
+
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_graph_launch_count(GraphHandle graph, out long launches);
+
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_graph_destroy(nint graph);
 
     /// <summary>gamma / beta may be <see cref="BufferHandle.Null"/> (1 and 0).</summary>
     [LibraryImport(LibraryName)]

@@ -24,6 +24,8 @@ public class BenchCommandTests
         Assert.That(o.GetProperty("threads").GetInt32(), Is.GreaterThanOrEqualTo(1), r.Stdout);
         Assert.That(o.GetProperty("iterations").GetInt32(), Is.EqualTo(1), r.Stdout);
         Assert.That(o.GetProperty("batch").GetInt32(), Is.EqualTo(1), r.Stdout);
+        Assert.That(o.GetProperty("launches_per_image").ValueKind, Is.EqualTo(JsonValueKind.Null), "no kernel launches on the CPU backend");
+        Assert.That(o.GetProperty("host_overhead_ms").ValueKind, Is.EqualTo(JsonValueKind.Null), r.Stdout);
     }
 
     [Test]

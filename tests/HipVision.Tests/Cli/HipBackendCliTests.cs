@@ -120,5 +120,9 @@ public class HipBackendCliTests
         Assert.That(doc.RootElement.GetProperty("backend").GetString(), Is.EqualTo("hip"), r.Stdout);
         Assert.That(doc.RootElement.GetProperty("device").GetString(), Does.StartWith(DevicePrefix), r.Stdout);
         Assert.That(doc.RootElement.GetProperty("arena_bytes").GetInt64(), Is.GreaterThan(0), r.Stdout);
+        // The warm-up run captured the graph: its launch count, and the host time of one replay call.
+        Assert.That(doc.RootElement.GetProperty("launches_per_image").GetDouble(), Is.GreaterThan(10), r.Stdout);
+        double overhead = doc.RootElement.GetProperty("host_overhead_ms").GetDouble();
+        Assert.That(overhead, Is.GreaterThanOrEqualTo(0).And.LessThanOrEqualTo(doc.RootElement.GetProperty("median_ms").GetDouble()), r.Stdout);
     }
 }

@@ -137,6 +137,51 @@ public class HipModelTests
         FixtureParity.AssertLogits(plan, dir, config.NumLabels);
     }
 
+    [TestCase("tiny-vit", 32)]
+    [TestCase("tiny-vit", 64)]
+    [TestCase("tiny-beit", 32)]
+    [TestCase("tiny-beit", 64)]
+    [TestCase("tiny-mobilenet_v1", 32)]
+    [TestCase("tiny-mobilenet_v1", 64)]
+    [TestCase("tiny-efficientnet", 32)]
+    [TestCase("tiny-efficientnet", 64)]
+    public void TinyFixture_graphReplay_bitIdenticalToUncapturedLaunches(string name, int warpSize)
+    {
+        var dir = Fixtures.Model(name);
+        var config = ModelConfig.Load(Path.Combine(dir, "config.json"));
+        using var weights = SafeTensorsWeights.Open(dir);
+        var pixels = NpyFile.ReadFloat32(Path.Combine(dir, "pixel_values.npy"), out var shape);
+        var other = pixels.Select((v, i) => -0.5f * v + 0.01f * (i % 13)).ToArray();
+        using var hip = HipDevices.Open(warpSize);
+        using var plan = (HipExecutionPlan)hip.Compile(config.BuildGraph(weights, shape[0]));
+        Assert.That(plan.LaunchesPerRun, Is.Null, "nothing captured before the first run");
+
+        float[] Logits(float[] input, bool captured)
+        {
+            plan.ProfilingEnabled = !captured;   // profiling runs the steps one by one, uncaptured
+            plan.Run(input);
+            var logits = new float[shape[0] * config.NumLabels];
+            plan.CopyOutput("logits", logits);
+            return logits;
+        }
+        static int[] Bits(float[] v) => v.Select(BitConverter.SingleToInt32Bits).ToArray();
+
+        var first = Logits(pixels, captured: true);   // captures the graph, then replays it
+        Assert.That(plan.CaptureError, Is.Null, "the launch sequence was captured");
+        Assert.That(plan.LaunchesPerRun, Is.GreaterThanOrEqualTo(plan.StepCount), "every step issues at least one kernel");
+        TestContext.Out.WriteLine($"{name} warp {warpSize}: {plan.StepCount} steps, {plan.LaunchesPerRun} launches per run, " +
+            $"issue {plan.LastIssueMilliseconds:F3} ms");
+        Assert.That(Bits(first), Is.EqualTo(Bits(Logits(pixels, captured: false))), "graph replay vs uncaptured launches");
+        FixtureParity.AssertLogits(plan, dir, config.NumLabels);
+
+        // New input between replays: the replay reads the uploaded input, not what the capture saw.
+        var second = Logits(other, captured: true);
+        Assert.That(Bits(second), Is.Not.EqualTo(Bits(first)), "a different input changes the logits");
+        Assert.That(Bits(second), Is.EqualTo(Bits(Logits(other, captured: false))), "second input: graph replay vs uncaptured");
+        Assert.That(Bits(Logits(pixels, captured: true)), Is.EqualTo(Bits(first)), "back to the first input");
+        FixtureParity.AssertLogits(plan, dir, config.NumLabels);
+    }
+
     [TestCase("tiny-mobilenet_v1")]
     [TestCase("tiny-efficientnet")]
     [TestCase("mobilenet_v1_1.0_224")]

@@ -40,6 +40,31 @@ public class NativeInteropTests
     }
 
     [Test]
+    public void Capture_replaysTheRecordedOpsOnNewContents_andRefusesCopiesInside()
+    {
+        using var device = NativeDevice.Create(32);
+        using var x = device.Upload([1f, 2f, 3f, 4f]);
+        using var y = device.Allocate(4);
+        using var graph = device.Capture(() => device.LayerNorm(x, null, null, y, 1, 4, 1e-5f));
+        Assert.That(graph.LaunchCount, Is.EqualTo(1));
+        x.Upload([4f, 3f, 2f, 1f]);
+        graph.Launch();
+        var replayed = y.Download();
+        device.LayerNorm(x, null, null, y, 1, 4, 1e-5f);
+        Assert.That(replayed, Is.EqualTo(y.Download()), "a replay reads the buffer's contents at replay time");
+
+        var e = Assert.Throws<HipVisionException>(() => device.Capture(() => x.Upload([0f, 0f, 0f, 0f])))!;
+        Assert.That(e.Message, Does.Contain("hv_buffer_upload").And.Contain("capturing"));
+        e = Assert.Throws<HipVisionException>(() => device.Capture(device.Synchronize))!;
+        Assert.That(e.Message, Does.Contain("hv_context_synchronize"));
+        e = Assert.Throws<HipVisionException>(() => device.Capture(() => device.Capture(() => { })))!;
+        Assert.That(e.Message, Does.Contain("hv_graph_begin").And.Contain("already capturing"));
+        device.Synchronize();   // every failed capture was ended: the context works again
+        graph.Dispose();
+        Assert.Throws<ObjectDisposedException>(graph.Launch);
+    }
+
+    [Test]
     public void UseAfterDispose_throwsObjectDisposed()
     {
         var device = NativeDevice.Create(32);

@@ -374,10 +374,21 @@ private:
 
 }  // namespace
 
+// A recorded launch sequence (graph capture): closures owning their kernel arguments, run in order.
+struct Graph {
+    struct Node {
+        Launchable body;
+        dim3 grid, block;
+        size_t dynamic_shared = 0;
+    };
+    std::vector<Node> nodes;
+};
+
 struct Stream {
     int warp_size;
     Pool pool;
     std::mutex launch_mutex;   // one launch at a time per stream, as a GPU stream orders them
+    std::unique_ptr<Graph> capture;  // non-null while capturing: launches are recorded, not run
     Stream(int ws, int threads) : warp_size(ws), pool(threads) {}
 };
 
@@ -423,8 +434,9 @@ uint64_t warp_exchange(uint64_t bits, int (*source)(int, int, int), int arg, int
 
 uint64_t warp_ballot(bool predicate) { return t_runner->ballot(predicate); }
 
-hipError_t launch(const Launchable& body, dim3 grid, dim3 block, size_t dynamic_shared_bytes, hipStream_t stream) {
-    Stream& s = stream ? *stream : default_stream();
+namespace {
+
+hipError_t check_config(dim3 grid, dim3 block, size_t dynamic_shared_bytes) {
     const uint64_t threads = uint64_t(block.x) * block.y * block.z;
     if (threads == 0 || threads > kMaxThreadsPerBlock || block.z > 64)
         return fail(hipErrorInvalidConfiguration, "block of " + std::to_string(block.x) + "x" + std::to_string(block.y) +
@@ -435,6 +447,26 @@ hipError_t launch(const Launchable& body, dim3 grid, dim3 block, size_t dynamic_
     if (dynamic_shared_bytes > 64 * 1024)
         return fail(hipErrorInvalidConfiguration, "dynamic shared memory of " + std::to_string(dynamic_shared_bytes) +
                                                      " bytes (64 KiB allowed)");
+    return hipSuccess;
+}
+
+}  // namespace
+
+bool stream_capturing(hipStream_t stream) { return (stream ? *stream : default_stream()).capture != nullptr; }
+
+hipError_t record(Launchable body, dim3 grid, dim3 block, size_t dynamic_shared_bytes, hipStream_t stream) {
+    Stream& s = stream ? *stream : default_stream();
+    if (!s.capture) return fail(hipErrorIllegalState, "record: the stream is not capturing");
+    if (const hipError_t e = check_config(grid, block, dynamic_shared_bytes); e != hipSuccess) return e;
+    s.capture->nodes.push_back({std::move(body), grid, block, dynamic_shared_bytes});
+    return hipSuccess;
+}
+
+size_t graph_launch_count(hipGraph_t graph) { return graph ? graph->nodes.size() : 0; }
+
+hipError_t launch(const Launchable& body, dim3 grid, dim3 block, size_t dynamic_shared_bytes, hipStream_t stream) {
+    Stream& s = stream ? *stream : default_stream();
+    if (const hipError_t e = check_config(grid, block, dynamic_shared_bytes); e != hipSuccess) return e;
     Job job;
     job.body = &body;
     job.grid = grid;
@@ -474,7 +506,17 @@ hipError_t hipMemcpy(void* dst, const void* src, size_t bytes, hipMemcpyKind) {
     return hipSuccess;
 }
 
-hipError_t hipMemcpyAsync(void* dst, const void* src, size_t bytes, hipMemcpyKind kind, hipStream_t) {
+namespace {
+
+hipError_t refuse_while_capturing(hipStream_t stream, const char* what) {
+    if (!hv::emu::stream_capturing(stream)) return hipSuccess;
+    return fail(hipErrorStreamCaptureUnsupported, std::string(what) + " on a capturing stream (graphs record kernel launches only)");
+}
+
+}  // namespace
+
+hipError_t hipMemcpyAsync(void* dst, const void* src, size_t bytes, hipMemcpyKind kind, hipStream_t stream) {
+    if (const hipError_t e = refuse_while_capturing(stream, "hipMemcpyAsync"); e != hipSuccess) return e;
     return hipMemcpy(dst, src, bytes, kind);
 }
 
@@ -484,7 +526,10 @@ hipError_t hipMemset(void* dst, int value, size_t bytes) {
     return hipSuccess;
 }
 
-hipError_t hipMemsetAsync(void* dst, int value, size_t bytes, hipStream_t) { return hipMemset(dst, value, bytes); }
+hipError_t hipMemsetAsync(void* dst, int value, size_t bytes, hipStream_t stream) {
+    if (const hipError_t e = refuse_while_capturing(stream, "hipMemsetAsync"); e != hipSuccess) return e;
+    return hipMemset(dst, value, bytes);
+}
 
 hipError_t hipStreamCreate(hipStream_t* stream) {
     return hv::emu::stream_create(stream, hv::emu::stream_warp_size(nullptr), 0);
@@ -495,7 +540,51 @@ hipError_t hipStreamDestroy(hipStream_t stream) {
     return hipSuccess;
 }
 
-hipError_t hipStreamSynchronize(hipStream_t) { return hipSuccess; }
+hipError_t hipStreamSynchronize(hipStream_t stream) { return refuse_while_capturing(stream, "hipStreamSynchronize"); }
+
+hipError_t hipStreamBeginCapture(hipStream_t stream, hipStreamCaptureMode) {
+    hv::emu::Stream& s = stream ? *stream : hv::emu::default_stream();
+    if (s.capture) return fail(hipErrorIllegalState, "hipStreamBeginCapture: the stream is already capturing");
+    s.capture = std::make_unique<hv::emu::Graph>();
+    return hipSuccess;
+}
+
+hipError_t hipStreamEndCapture(hipStream_t stream, hipGraph_t* graph) {
+    hv::emu::Stream& s = stream ? *stream : hv::emu::default_stream();
+    if (!graph) return fail(hipErrorInvalidValue, "hipStreamEndCapture: graph is null");
+    if (!s.capture) return fail(hipErrorIllegalState, "hipStreamEndCapture: the stream is not capturing");
+    *graph = s.capture.release();
+    return hipSuccess;
+}
+
+hipError_t hipGraphInstantiateWithFlags(hipGraphExec_t* exec, hipGraph_t graph, unsigned long long) {
+    if (!exec || !graph) return fail(hipErrorInvalidValue, "hipGraphInstantiateWithFlags: null argument");
+    try {
+        *exec = new hv::emu::Graph(*graph);
+    } catch (const std::exception& e) {
+        return fail(hipErrorOutOfMemory, std::string("hipGraphInstantiateWithFlags: ") + e.what());
+    }
+    return hipSuccess;
+}
+
+hipError_t hipGraphLaunch(hipGraphExec_t exec, hipStream_t stream) {
+    if (!exec) return fail(hipErrorInvalidValue, "hipGraphLaunch: exec is null");
+    if (const hipError_t e = refuse_while_capturing(stream, "hipGraphLaunch"); e != hipSuccess) return e;
+    for (const auto& n : exec->nodes)
+        if (const hipError_t e = hv::emu::launch(n.body, n.grid, n.block, n.dynamic_shared, stream); e != hipSuccess)
+            return e;
+    return hipSuccess;
+}
+
+hipError_t hipGraphExecDestroy(hipGraphExec_t exec) {
+    delete exec;
+    return hipSuccess;
+}
+
+hipError_t hipGraphDestroy(hipGraph_t graph) {
+    delete graph;
+    return hipSuccess;
+}
 hipError_t hipDeviceSynchronize() { return hipSuccess; }
 
 hipError_t hipGetDeviceCount(int* count) {
@@ -531,6 +620,8 @@ const char* hipGetErrorString(hipError_t error) {
         case hipErrorInvalidConfiguration: return "hipErrorInvalidConfiguration";
         case hipErrorInvalidDevice: return "hipErrorInvalidDevice";
         case hipErrorLaunchFailure: return "hipErrorLaunchFailure";
+        case hipErrorStreamCaptureUnsupported: return "hipErrorStreamCaptureUnsupported";
+        case hipErrorIllegalState: return "hipErrorIllegalState";
     }
     return "unknown hipError_t";
 }

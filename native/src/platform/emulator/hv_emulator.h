@@ -27,6 +27,13 @@
 //            is a per-block buffer filled with a poison pattern before each block.
 //   Atomics: std::atomic_ref, because blocks do run concurrently on different host threads.
 //   Streams: launches and copies run synchronously in the caller; stream order follows trivially.
+//   Graphs:  hipStreamBeginCapture puts the stream in recording mode: each hipLaunchKernelGGL then
+//            checks its launch configuration and records a closure holding the kernel arguments by
+//            value (the tuple launch_kernel already builds) instead of running it. Copies, memsets and
+//            synchronize on a capturing stream fail with hipErrorStreamCaptureUnsupported, as HIP's
+//            do. hipStreamEndCapture hands the recording over as a hipGraph_t; hipGraphInstantiate-
+//            WithFlags copies it and hipGraphLaunch runs the closures in order, synchronously, on the given
+//            stream. Capture is per stream (the thread-local mode is accepted and not otherwise used).
 //   Errors:  nothing here exits or aborts: a bad launch or an exception escaping a kernel becomes a
 //            hipError_t returned by hipGetLastError(), with a message in hv::emu::last_error_detail().
 #pragma once
@@ -64,6 +71,8 @@ enum hipError_t {
     hipErrorInvalidConfiguration = 9,
     hipErrorInvalidDevice = 101,
     hipErrorLaunchFailure = 719,
+    hipErrorStreamCaptureUnsupported = 900,
+    hipErrorIllegalState = 401,
 };
 enum hipMemcpyKind {
     hipMemcpyHostToHost = 0,
@@ -74,8 +83,11 @@ enum hipMemcpyKind {
 };
 enum hipDeviceAttribute_t { hipDeviceAttributeWarpSize = 1 };
 
-namespace hv::emu { struct Stream; }
+namespace hv::emu { struct Stream; struct Graph; }
 typedef hv::emu::Stream* hipStream_t;
+typedef hv::emu::Graph* hipGraph_t;
+typedef hv::emu::Graph* hipGraphExec_t;  // an instantiated graph is a copy of the recording
+enum hipStreamCaptureMode { hipStreamCaptureModeGlobal = 0, hipStreamCaptureModeThreadLocal = 1, hipStreamCaptureModeRelaxed = 2 };
 
 hipError_t hipMalloc(void** ptr, size_t bytes);
 hipError_t hipFree(void* ptr);
@@ -93,6 +105,12 @@ hipError_t hipDeviceGetAttribute(int* value, hipDeviceAttribute_t attr, int devi
 hipError_t hipGetLastError();
 hipError_t hipPeekAtLastError();
 const char* hipGetErrorString(hipError_t error);
+hipError_t hipStreamBeginCapture(hipStream_t stream, hipStreamCaptureMode mode);
+hipError_t hipStreamEndCapture(hipStream_t stream, hipGraph_t* graph);
+hipError_t hipGraphInstantiateWithFlags(hipGraphExec_t* exec, hipGraph_t graph, unsigned long long flags);
+hipError_t hipGraphLaunch(hipGraphExec_t exec, hipStream_t stream);
+hipError_t hipGraphExecDestroy(hipGraphExec_t exec);
+hipError_t hipGraphDestroy(hipGraph_t graph);
 
 namespace hv::emu {
 
@@ -121,6 +139,11 @@ uint64_t warp_ballot(bool predicate);
 
 using Launchable = std::function<void()>;
 hipError_t launch(const Launchable& body, dim3 grid, dim3 block, size_t dynamic_shared_bytes, hipStream_t stream);
+// Graph capture: whether `stream` is recording, and how a launch is recorded (its configuration checked now).
+bool stream_capturing(hipStream_t stream);
+hipError_t record(Launchable body, dim3 grid, dim3 block, size_t dynamic_shared_bytes, hipStream_t stream);
+// Kernel launches recorded in a graph (what hipGraphGetNodes would count: all of them are kernels).
+size_t graph_launch_count(hipGraph_t graph);
 
 template <class T>
 inline uint64_t to_bits(T v) {
@@ -227,6 +250,8 @@ hipError_t launch_kernel(void (*kernel)(Params...), dim3 grid, dim3 block, size_
                          hipStream_t stream, Args&&... args) {
     static_assert(sizeof...(Params) == sizeof...(Args), "kernel launched with the wrong number of arguments");
     const std::tuple<std::decay_t<Params>...> params(std::forward<Args>(args)...);
+    if (stream_capturing(stream))
+        return record([kernel, params] { std::apply(kernel, params); }, grid, block, dynamic_shared_bytes, stream);
     return launch([&] { std::apply(kernel, params); }, grid, block, dynamic_shared_bytes, stream);
 }
 }  // namespace hv::emu

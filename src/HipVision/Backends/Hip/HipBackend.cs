@@ -41,6 +41,7 @@ public sealed class HipBackend : IBackend, IDisposable
         "hv_layer_norm", "hv_add_layer_norm", "hv_linear", "hv_attention", "hv_patch_embed", "hv_gelu", "hv_add",
         "hv_layer_scale", "hv_softmax", "hv_prepend_token", "hv_slice_token", "hv_mean_tokens",
         "hv_depthwise_conv2d", "hv_conv2d", "hv_global_avg_pool", "hv_squeeze_excite_workspace_size", "hv_squeeze_excite",
+        "hv_graph_begin", "hv_graph_end", "hv_graph_launch", "hv_graph_launch_count", "hv_graph_destroy",
     ];
 
     static void RequireEntryPoints(nint library)

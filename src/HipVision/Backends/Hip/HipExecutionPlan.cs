@@ -8,7 +8,10 @@ namespace HipVision.Backends.Hip;
 /// A graph compiled for one HIP context (one device, one stream): weights uploaded once (by the backend, shared by its plans),
 /// every activation and scratch buffer placed by lifetime into one device arena laid out by <see cref="MemoryPlanner"/>
 /// (each tensor a view of the arena at its planned offset), and the launch sequence bound once to those views as a list of
-/// delegates. Run uploads the input, replays the delegates (queued on the stream) and waits; CopyOutput downloads.
+/// delegates. The first Run captures the delegates' launches into a graph (<see cref="NativeGraph"/>: hipGraph / CUDA graph /
+/// the emulator's recording; a plan is one batch shape, so one graph per plan); every Run uploads the input, replays the graph
+/// with one call and waits; CopyOutput downloads. With <see cref="ProfilingEnabled"/> the delegates run one by one instead
+/// (uncaptured), each timed.
 /// </summary>
 internal sealed class HipExecutionPlan : IExecutionPlan
 {
@@ -23,6 +26,7 @@ internal sealed class HipExecutionPlan : IExecutionPlan
     readonly NativeBuffer _input;
     readonly long _inputCount;
     readonly List<(string, string, double)> _profile = [];
+    NativeGraph? _graph;
     bool _disposed;
 
     /// <param name="device">The context every step runs on.</param>
@@ -78,6 +82,18 @@ internal sealed class HipExecutionPlan : IExecutionPlan
 
     public bool ProfilingEnabled { get; set; }
 
+    /// <summary>Kernel launches one run issues (the captured graph's count); null until the first unprofiled run captures it.</summary>
+    public long? LaunchesPerRun => _graph?.LaunchCount;
+
+    /// <summary>
+    /// Host milliseconds the last run spent issuing its kernels: the one graph replay call (the capture itself, on the first
+    /// run, is not counted), or all the individual launches when profiling. Compare with the whole run's time.
+    /// </summary>
+    public double LastIssueMilliseconds { get; private set; }
+
+    /// <summary>Why the launch sequence could not be captured (the plan then launches step by step), or null.</summary>
+    public string? CaptureError { get; private set; }
+
     public IReadOnlyList<(string Name, string Op, double Milliseconds)> Profile => _profile;
 
     public void Run(ReadOnlySpan<float> input)
@@ -111,19 +127,43 @@ internal sealed class HipExecutionPlan : IExecutionPlan
         _profile.Clear();
         if (!ProfilingEnabled)
         {
-            foreach (var (_, _, launch) in _launches) launch();
+            // Captured once (the input upload stays outside the graph: it happens before, the download after).
+            if (_graph is null && CaptureError is null)
+            {
+                try
+                {
+                    _graph = _device.Capture(() =>
+                    {
+                        foreach (var (_, _, launch) in _launches) launch();
+                    });
+                }
+                catch (HipVisionException e)
+                {
+                    // A runtime or vendor library that cannot capture (the capture was ended natively): launch one by one
+                    // from now on; a genuine op error surfaces again from the uncaptured launches below.
+                    CaptureError = e.Message;
+                }
+            }
+            long issue = Stopwatch.GetTimestamp();
+            if (_graph is not null) _graph.Launch();
+            else foreach (var (_, _, launch) in _launches) launch();
+            LastIssueMilliseconds = Stopwatch.GetElapsedTime(issue).TotalMilliseconds;
             _device.Synchronize();
             return;
         }
-        // Kernels are asynchronous: a per-step time needs a wait after each step (slower, but honest).
+        // Kernels are asynchronous: a per-step time needs a wait after each step (slower, but honest), so the steps
+        // run uncaptured, one launch at a time.
         _device.Synchronize();
+        double issued = 0;
         foreach (var (name, op, launch) in _launches)
         {
             long start = Stopwatch.GetTimestamp();
             launch();
+            issued += Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             _device.Synchronize();
             _profile.Add((name, op, Stopwatch.GetElapsedTime(start).TotalMilliseconds));
         }
+        LastIssueMilliseconds = issued;
     }
 
     public void CopyOutput(string name, Span<float> destination)
@@ -146,11 +186,13 @@ internal sealed class HipExecutionPlan : IExecutionPlan
                     destination[(b * c + ch) * hw + p] = stored[((long)b * hw + p) * c + ch];
     }
 
-    /// <summary>Frees the plan's device buffers (activations, scratch); weights and the context stay with the backend. Idempotent.</summary>
+    /// <summary>Frees the plan's graph and device buffers (activations, scratch); weights and the context stay with the backend. Idempotent.</summary>
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
+        _graph?.Dispose();
+        _graph = null;
         foreach (var buffer in _owned) buffer.Dispose();
         _owned.Clear();
         _launches.Clear();
