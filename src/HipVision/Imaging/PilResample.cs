@@ -2,7 +2,7 @@ namespace HipVision.Imaging;
 
 /// <summary>
 /// Pillow's resampling filters, numbered as <c>PIL.Image.Resampling</c> numbers them (the integers stored in
-/// <c>preprocessor_config.json</c> under <c>resample</c>).
+/// <c>preprocessor_config.json</c> under <c>resample</c>); the native library's <c>hv_resample</c> uses the same numbers.
 /// </summary>
 public enum PilResample
 {

@@ -129,7 +129,7 @@ internal sealed partial class NativeDevice
     /// RGB bytes [height, width, 3] (<see cref="NativeBuffer.UploadBytes"/>); <paramref name="table"/> is 768 floats, value = table[c·256 + byte].
     /// </summary>
     public unsafe void Preprocess(NativeBuffer image, ReadOnlySpan<float> table, NativeBuffer y, long height, long width, long resizeH, long resizeW,
-        long cropTop, long cropLeft, long outH, long outW, long index, NativeResample resample, NativeLayout layout)
+        long cropTop, long cropLeft, long outH, long outW, long index, Imaging.PilResample resample, NativeLayout layout)
     {
         Extent(height, nameof(height), min: 1, max: MaxImageSide); Extent(width, nameof(width), min: 1, max: MaxImageSide);
         Extent(resizeH, nameof(resizeH), min: 1, max: MaxImageSide); Extent(resizeW, nameof(resizeW), min: 1, max: MaxImageSide);

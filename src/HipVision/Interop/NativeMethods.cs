@@ -174,5 +174,5 @@ internal static partial class NativeMethods
     [LibraryImport(LibraryName)]
     public static unsafe partial NativeStatus hv_preprocess(ContextHandle context, BufferHandle image, float* table, BufferHandle y,
         long height, long width, long resize_h, long resize_w, long crop_top, long crop_left, long out_h, long out_w, long index,
-        NativeResample resample, NativeLayout layout);
+        Imaging.PilResample resample, NativeLayout layout);
 }

@@ -151,6 +151,6 @@ public class NativeConvnetOpsTests(int warpSize)
         Assert.Throws<ArgumentOutOfRangeException>(() => _device.Conv2d(x, w, null, y, 1, 1, 4, 4, 1, 17, 17, 1, 1, Padding2d.Symmetric(8), NativeLayout.Nhwc));
         Assert.Throws<ArgumentOutOfRangeException>(() => _device.SqueezeExcite(x, w, null, w, null, y, y, 1, 2, 2, 4, 2, NativeActivation.Relu6));
         Assert.Throws<ArgumentOutOfRangeException>(() => NativeDevice.SqueezeExciteWorkspaceFloats(1, 1, 1, 4, 0));
-        Assert.Throws<ArgumentException>(() => _device.Preprocess(x, new float[767], y, 2, 2, 2, 2, 0, 0, 2, 2, 0, NativeResample.Nearest, NativeLayout.Nchw));
+        Assert.Throws<ArgumentException>(() => _device.Preprocess(x, new float[767], y, 2, 2, 2, 2, 0, 0, 2, 2, 0, HipVision.Imaging.PilResample.Nearest, NativeLayout.Nchw));
     }
 }

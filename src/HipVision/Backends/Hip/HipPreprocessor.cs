@@ -20,7 +20,7 @@ internal sealed class HipPreprocessor(NativeDevice device, ImageProcessor proces
         ArgumentNullException.ThrowIfNull(image);
         var p = processor.PlanFor(image.Width, image.Height);
         // Without do_resize the "resize" is to the image's own size, which Pillow (and hv_preprocess) leave untouched.
-        var resample = (NativeResample)(int)processor.Config.Resample;
+        var resample = processor.Config.Resample;
         using var bytes = device.Allocate((image.Pixels.Length + sizeof(float) - 1) / sizeof(float));
         bytes.UploadBytes(image.Pixels);
         device.Preprocess(bytes, _table, y, image.Height, image.Width, p.ResizeH, p.ResizeW, p.Top, p.Left, p.OutH, p.OutW, index, resample, layout);
