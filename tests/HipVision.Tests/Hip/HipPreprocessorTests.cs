@@ -11,16 +11,8 @@ namespace HipVision.Tests.Hip;
 /// a batch tensor, NCHW and NHWC.
 /// </summary>
 [TestFixtureSource(typeof(HipDevices), nameof(HipDevices.WarpSizes))]
-public class HipPreprocessorTests(int warpSize)
+public class HipPreprocessorTests(int warpSize) : NativeDeviceFixture(warpSize)
 {
-    NativeDevice _device = null!;
-
-    [OneTimeSetUp]
-    public void Open() => _device = NativeDevice.Create(warpSize, hostThreads: 2);
-
-    [OneTimeTearDown]
-    public void Close() => _device.Dispose();
-
     static IEnumerable<TestCaseData> Cases() =>
         from proc in ImagingFixtures.Processors select new TestCaseData(proc).SetArgDisplayNames(proc);
 
@@ -28,18 +20,18 @@ public class HipPreprocessorTests(int warpSize)
     public void Preprocess_fixtureImages_equalCpuPreprocessing(string proc)
     {
         var processor = new ImageProcessor(ImagingFixtures.Preset(proc));
-        var device = new HipPreprocessor(_device, processor);
+        var device = new HipPreprocessor(Device, processor);
         var stems = ImagingFixtures.Stems;
         int plane = processor.OutputHeight * processor.OutputWidth;
-        using var batch = _device.Allocate(stems.Length * 3L * plane);
-        using var nhwc = _device.Allocate(3L * plane);
+        using var batch = Device.Allocate(stems.Length * 3L * plane);
+        using var nhwc = Device.Allocate(3L * plane);
         double atol = processor.Config.Resample == PilResample.Nearest ? 0 : 1e-6;
         var images = stems.Select(ImagingFixtures.LoadImageReference).ToArray();
         for (int i = 0; i < images.Length; i++) device.Preprocess(images[i], batch, i);
         var got = batch.Download();
         for (int i = 0; i < images.Length; i++)
         {
-            string what = $"{stems[i]}/{proc} ({processor.Config.Resample}) slot {i} warp {warpSize}";
+            string what = $"{stems[i]}/{proc} ({processor.Config.Resample}) slot {i} {On}";
             var want = processor.Preprocess(images[i]);
             ImagingFixtures.AssertClose(want, got[(i * 3 * plane)..((i + 1) * 3 * plane)], atol, what);
             if (i == 0)

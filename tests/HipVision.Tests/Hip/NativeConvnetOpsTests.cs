@@ -10,18 +10,8 @@ namespace HipVision.Tests.Hip;
 /// emulator. Tolerances as STYLE.md: conv 1e-4/1e-3, reductions 1e-5/1e-4.
 /// </summary>
 [TestFixtureSource(typeof(HipDevices), nameof(HipDevices.WarpSizes))]
-public class NativeConvnetOpsTests(int warpSize)
+public class NativeConvnetOpsTests(int warpSize) : NativeDeviceFixture(warpSize)
 {
-    NativeDevice _device = null!;
-
-    [OneTimeSetUp]
-    public void Open() => _device = NativeDevice.Create(warpSize, hostThreads: 2);
-
-    [OneTimeTearDown]
-    public void Close() => _device.Dispose();
-
-    string On => $"warp {warpSize}";
-
     static Func<double, double> Act(NativeActivation a) => a switch
     {
         NativeActivation.Gelu => RefOps.Gelu,
@@ -59,11 +49,11 @@ public class NativeConvnetOpsTests(int warpSize)
         var b = rng.Uniform(channels);
         var want = RefOps.Map(RefOps.Conv2d(RefOps.D(x), [batch, channels, height, width], RefOps.D(w), [channels, 1, kernel, kernel],
             bias ? RefOps.D(b) : null, stride, stride, top, bottom, left, right, 1, 1, channels, out var ys), Act(activation));
-        using var bx = _device.Upload(ToNhwc(x, batch, channels, height, width));
-        using var bw = _device.Upload(w);
-        using var bb = _device.Upload(b);
-        using var by = _device.Allocate(want.Length);
-        _device.DepthwiseConv2d(bx, bw, bias ? bb : null, by, batch, height, width, channels, kernel, kernel, stride, stride,
+        using var bx = Device.Upload(ToNhwc(x, batch, channels, height, width));
+        using var bw = Device.Upload(w);
+        using var bb = Device.Upload(b);
+        using var by = Device.Allocate(want.Length);
+        Device.DepthwiseConv2d(bx, bw, bias ? bb : null, by, batch, height, width, channels, kernel, kernel, stride, stride,
             new Padding2d(top, bottom, left, right), activation);
         TensorAssert.Close(by.Download(), ToNhwc(want, ys[0], ys[1], ys[2], ys[3]), 1e-4, 1e-3, what);
     }
@@ -85,11 +75,11 @@ public class NativeConvnetOpsTests(int warpSize)
         var b = rng.Uniform(outChannels);
         var want = RefOps.Map(RefOps.Conv2d(RefOps.D(x), [batch, inChannels, height, width], RefOps.D(w), [outChannels, inChannels, kernel, kernel],
             bias ? RefOps.D(b) : null, stride, stride, top, bottom, left, right, 1, 1, 1, out var ys), Act(activation));
-        using var bx = _device.Upload(nhwc ? ToNhwc(x, batch, inChannels, height, width) : x);
-        using var bw = _device.Upload(w);
-        using var bb = _device.Upload(b);
-        using var by = _device.Allocate(want.Length);
-        _device.Conv2d(bx, bw, bias ? bb : null, by, batch, inChannels, height, width, outChannels, kernel, kernel, stride, stride,
+        using var bx = Device.Upload(nhwc ? ToNhwc(x, batch, inChannels, height, width) : x);
+        using var bw = Device.Upload(w);
+        using var bb = Device.Upload(b);
+        using var by = Device.Allocate(want.Length);
+        Device.Conv2d(bx, bw, bias ? bb : null, by, batch, inChannels, height, width, outChannels, kernel, kernel, stride, stride,
             new Padding2d(top, bottom, left, right), nhwc ? NativeLayout.Nhwc : NativeLayout.Nchw, activation);
         TensorAssert.Close(by.Download(), ToNhwc(want, ys[0], ys[1], ys[2], ys[3]), 1e-4, 1e-3, what);
     }
@@ -104,9 +94,9 @@ public class NativeConvnetOpsTests(int warpSize)
         var rng = TestRandom.Create(what);
         var x = rng.Uniform(batch * channels * height * width, -2, 2);
         var want = RefOps.GlobalAvgPool(RefOps.D(x), [batch, channels, height, width]);
-        using var bx = _device.Upload(ToNhwc(x, batch, channels, height, width));
-        using var by = _device.Allocate(batch * channels);
-        _device.GlobalAvgPool(bx, by, batch, height, width, channels);
+        using var bx = Device.Upload(ToNhwc(x, batch, channels, height, width));
+        using var by = Device.Allocate(batch * channels);
+        Device.GlobalAvgPool(bx, by, batch, height, width, channels);
         TensorAssert.Close(by.Download(), want, 1e-5, 1e-4, what);
     }
 
@@ -125,32 +115,32 @@ public class NativeConvnetOpsTests(int warpSize)
         var w2 = rng.Uniform(channels * reduced);
         var b2 = biases ? rng.Uniform(channels) : new float[channels];
         var want = RefOps.SqueezeExcite(RefOps.D(x), [batch, channels, height, width], RefOps.D(w1), RefOps.D(b1), RefOps.D(w2), RefOps.D(b2), reduced, Act(activation));
-        using var bx = _device.Upload(ToNhwc(x, batch, channels, height, width));
-        using var bw1 = _device.Upload(w1);
-        using var bb1 = _device.Upload(b1);
-        using var bw2 = _device.Upload(w2);
-        using var bb2 = _device.Upload(b2);
-        using var ws = _device.Allocate(NativeDevice.SqueezeExciteWorkspaceFloats(batch, height, width, channels, reduced));
-        using var separate = _device.Allocate(x.Length);
+        using var bx = Device.Upload(ToNhwc(x, batch, channels, height, width));
+        using var bw1 = Device.Upload(w1);
+        using var bb1 = Device.Upload(b1);
+        using var bw2 = Device.Upload(w2);
+        using var bb2 = Device.Upload(b2);
+        using var ws = Device.Allocate(NativeDevice.SqueezeExciteWorkspaceFloats(batch, height, width, channels, reduced));
+        using var separate = Device.Allocate(x.Length);
         var by = inPlace ? bx : separate;
-        _device.SqueezeExcite(bx, bw1, biases ? bb1 : null, bw2, biases ? bb2 : null, ws, by, batch, height, width, channels, reduced, activation);
+        Device.SqueezeExcite(bx, bw1, biases ? bb1 : null, bw2, biases ? bb2 : null, ws, by, batch, height, width, channels, reduced, activation);
         TensorAssert.Close(by.Download(), ToNhwc(want, batch, channels, height, width), 1e-5, 1e-4, what);
     }
 
     [Test]
     public void ConvnetOps_rejectBadArgumentsInCSharp()
     {
-        using var x = _device.Allocate(64);
-        using var w = _device.Allocate(64);
-        using var y = _device.Allocate(64);
-        Assert.Throws<ArgumentOutOfRangeException>(() => _device.DepthwiseConv2d(x, w, null, y, 1, 4, 4, 1, 15, 3, 1, 1, default));
-        Assert.Throws<ArgumentException>(() => _device.DepthwiseConv2d(x, w, null, y, 1, 2, 2, 1, 5, 5, 1, 1, default), "no output row");
-        Assert.Throws<ArgumentOutOfRangeException>(() => _device.DepthwiseConv2d(x, w, null, y, 1, 4, 4, 1, 3, 3, 1, 1, new Padding2d(-1, 0, 0, 0)));
-        Assert.Throws<ArgumentException>(() => _device.DepthwiseConv2d(x, w, null, x, 1, 4, 4, 1, 3, 3, 1, 1, Padding2d.Symmetric(1)), "aliasing");
-        Assert.Throws<ArgumentException>(() => _device.Conv2d(x, w, null, y, 1, 3, 8, 8, 1, 1, 1, 1, 1, default, NativeLayout.Nchw), "x too small");
-        Assert.Throws<ArgumentOutOfRangeException>(() => _device.Conv2d(x, w, null, y, 1, 1, 4, 4, 1, 17, 17, 1, 1, Padding2d.Symmetric(8), NativeLayout.Nhwc));
-        Assert.Throws<ArgumentOutOfRangeException>(() => _device.SqueezeExcite(x, w, null, w, null, y, y, 1, 2, 2, 4, 2, NativeActivation.Relu6));
+        using var x = Device.Allocate(64);
+        using var w = Device.Allocate(64);
+        using var y = Device.Allocate(64);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Device.DepthwiseConv2d(x, w, null, y, 1, 4, 4, 1, 15, 3, 1, 1, default));
+        Assert.Throws<ArgumentException>(() => Device.DepthwiseConv2d(x, w, null, y, 1, 2, 2, 1, 5, 5, 1, 1, default), "no output row");
+        Assert.Throws<ArgumentOutOfRangeException>(() => Device.DepthwiseConv2d(x, w, null, y, 1, 4, 4, 1, 3, 3, 1, 1, new Padding2d(-1, 0, 0, 0)));
+        Assert.Throws<ArgumentException>(() => Device.DepthwiseConv2d(x, w, null, x, 1, 4, 4, 1, 3, 3, 1, 1, Padding2d.Symmetric(1)), "aliasing");
+        Assert.Throws<ArgumentException>(() => Device.Conv2d(x, w, null, y, 1, 3, 8, 8, 1, 1, 1, 1, 1, default, NativeLayout.Nchw), "x too small");
+        Assert.Throws<ArgumentOutOfRangeException>(() => Device.Conv2d(x, w, null, y, 1, 1, 4, 4, 1, 17, 17, 1, 1, Padding2d.Symmetric(8), NativeLayout.Nhwc));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Device.SqueezeExcite(x, w, null, w, null, y, y, 1, 2, 2, 4, 2, NativeActivation.Relu6));
         Assert.Throws<ArgumentOutOfRangeException>(() => NativeDevice.SqueezeExciteWorkspaceFloats(1, 1, 1, 4, 0));
-        Assert.Throws<ArgumentException>(() => _device.Preprocess(x, new float[767], y, 2, 2, 2, 2, 0, 0, 2, 2, 0, HipVision.Imaging.PilResample.Nearest, NativeLayout.Nchw));
+        Assert.Throws<ArgumentException>(() => Device.Preprocess(x, new float[767], y, 2, 2, 2, 2, 0, 0, 2, 2, 0, HipVision.Imaging.PilResample.Nearest, NativeLayout.Nchw));
     }
 }

@@ -9,18 +9,8 @@ namespace HipVision.Tests.Hip;
 /// 1e-6/1e-5, reductions 1e-5/1e-4, GEMM and attention 1e-4/1e-3.
 /// </summary>
 [TestFixtureSource(typeof(HipDevices), nameof(HipDevices.WarpSizes))]
-public class NativeTransformerOpsTests(int warpSize)
+public class NativeTransformerOpsTests(int warpSize) : NativeDeviceFixture(warpSize)
 {
-    NativeDevice _device = null!;
-
-    [OneTimeSetUp]
-    public void Open() => _device = NativeDevice.Create(warpSize, hostThreads: 2);
-
-    [OneTimeTearDown]
-    public void Close() => _device.Dispose();
-
-    string On => $"warp {warpSize}";
-
     [TestCase(1, 1, 1, NativeActivation.None, true)]
     [TestCase(7, 33, 65, NativeActivation.None, false)]
     [TestCase(33, 1025, 33, NativeActivation.Gelu, true)]
@@ -35,11 +25,11 @@ public class NativeTransformerOpsTests(int warpSize)
         var x = rng.Uniform(rows * inFeatures, -2, 2);
         var w = rng.Uniform(outFeatures * inFeatures);
         var b = rng.Uniform(outFeatures);
-        using var bx = _device.Upload(x);
-        using var bw = _device.Upload(w);
-        using var bb = _device.Upload(b);
-        using var by = _device.Allocate(rows * outFeatures);
-        _device.Linear(bx, bw, bias ? bb : null, by, rows, inFeatures, outFeatures, activation);
+        using var bx = Device.Upload(x);
+        using var bw = Device.Upload(w);
+        using var bb = Device.Upload(b);
+        using var by = Device.Allocate(rows * outFeatures);
+        Device.Linear(bx, bw, bias ? bb : null, by, rows, inFeatures, outFeatures, activation);
         var want = RefOps.Linear(RefOps.D(x), RefOps.D(w), bias ? RefOps.D(b) : null, inFeatures, outFeatures);
         Func<double, double> act = activation switch
         {
@@ -67,11 +57,11 @@ public class NativeTransformerOpsTests(int warpSize)
         var b = rng.Uniform(shareB ? k * n : batch * sb);
         var c0 = rng.Uniform(batch * sc);
         var bias = rng.Uniform(n);
-        using var ba = _device.Upload(a);
-        using var bb = _device.Upload(b);
-        using var bc = _device.Upload(c0);
-        using var bbias = _device.Upload(bias);
-        _device.Gemm(ba, bb, bbias, bc, batch, m, n, k, sa, sb, sc, transA, transB, alpha, beta);
+        using var ba = Device.Upload(a);
+        using var bb = Device.Upload(b);
+        using var bc = Device.Upload(c0);
+        using var bbias = Device.Upload(bias);
+        Device.Gemm(ba, bb, bbias, bc, batch, m, n, k, sa, sb, sc, transA, transB, alpha, beta);
         var want = new double[batch * sc];
         for (int i = 0; i < batch; i++)
             for (int r = 0; r < m; r++)
@@ -105,10 +95,10 @@ public class NativeTransformerOpsTests(int warpSize)
         var qkv = rng.Uniform(batch * tokens * 3 * d);
         var bias = rng.Uniform(heads * tokens * tokens, -2, 2);
         float scale = (float)(1 / Math.Sqrt(headDim));
-        using var bq = _device.Upload(qkv);
-        using var bb = _device.Upload(bias);
-        using var bo = _device.Allocate(batch * tokens * d);
-        _device.Attention(bq, withBias ? bb : null, bo, batch, tokens, heads, headDim, scale);
+        using var bq = Device.Upload(qkv);
+        using var bb = Device.Upload(bias);
+        using var bo = Device.Allocate(batch * tokens * d);
+        Device.Attention(bq, withBias ? bb : null, bo, batch, tokens, heads, headDim, scale);
         var want = RefOps.Attention(RefOps.D(qkv), batch, tokens, d, heads, scale, withBias ? RefOps.D(bias) : null, biasPerBatch: false);
         TensorAssert.Close(bo.Download(), want, 1e-4, 1e-3, what);
     }
@@ -126,13 +116,13 @@ public class NativeTransformerOpsTests(int warpSize)
         var w = rng.Uniform(wShape);
         var b = rng.Uniform(d);
         int tokens = height / patch * (width / patch), cols = channels * patch * patch;
-        using var bx = _device.Upload(x);
-        using var patches = _device.Allocate(x.Length);
-        using var bw = _device.Upload(w);
-        using var bb = _device.Upload(b);
-        using var by = _device.Allocate(batch * tokens * d);
-        _device.PatchEmbed(bx, patches, batch, channels, height, width, patch);
-        _device.Linear(patches, bw, bb, by, batch * tokens, cols, d);
+        using var bx = Device.Upload(x);
+        using var patches = Device.Allocate(x.Length);
+        using var bw = Device.Upload(w);
+        using var bb = Device.Upload(b);
+        using var by = Device.Allocate(batch * tokens * d);
+        Device.PatchEmbed(bx, patches, batch, channels, height, width, patch);
+        Device.Linear(patches, bw, bb, by, batch * tokens, cols, d);
         TensorAssert.Close(by.Download(), RefOps.PatchEmbedding(RefOps.D(x), xShape, RefOps.D(w), wShape, RefOps.D(b)), 1e-4, 1e-3, what);
     }
 
@@ -143,11 +133,11 @@ public class NativeTransformerOpsTests(int warpSize)
     {
         string what = $"hv_gelu {count} {On}";
         var x = TestRandom.Create(what).Uniform(count, -6, 6);
-        using var bx = _device.Upload(x);
-        using var by = _device.Allocate(count);
-        _device.Gelu(bx, by, count);
+        using var bx = Device.Upload(x);
+        using var by = Device.Allocate(count);
+        Device.Gelu(bx, by, count);
         TensorAssert.Close(by.Download(), RefOps.Map(RefOps.D(x), RefOps.Gelu), 1e-6, 1e-5, what);
-        _device.Gelu(bx, bx, count);   // in place
+        Device.Gelu(bx, bx, count);   // in place
         TensorAssert.Close(bx.Download(), RefOps.Map(RefOps.D(x), RefOps.Gelu), 1e-6, 1e-5, what + " in place");
     }
 
@@ -162,15 +152,15 @@ public class NativeTransformerOpsTests(int warpSize)
         var rng = TestRandom.Create(what);
         var a = rng.Uniform(rows * cols, -3, 3);
         var b = rng.Uniform(bRows * cols, -3, 3);
-        using var ba = _device.Upload(a);
-        using var bb = _device.Upload(b);
-        using var by = _device.Allocate(a.Length);
-        _device.Add(ba, bb, by, rows, cols, bRows);
+        using var ba = Device.Upload(a);
+        using var bb = Device.Upload(b);
+        using var by = Device.Allocate(a.Length);
+        Device.Add(ba, bb, by, rows, cols, bRows);
         var want = new double[a.Length];
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < cols; c++) want[r * cols + c] = (double)a[r * cols + c] + b[r % bRows * cols + c];
         TensorAssert.Close(by.Download(), want, 1e-6, 1e-5, what);
-        _device.Add(ba, bb, ba, rows, cols, bRows);   // y aliasing a
+        Device.Add(ba, bb, ba, rows, cols, bRows);   // y aliasing a
         TensorAssert.Close(ba.Download(), want, 1e-6, 1e-5, what + " in place");
     }
 
@@ -185,16 +175,16 @@ public class NativeTransformerOpsTests(int warpSize)
         var x = rng.Uniform(rows * cols, -3, 3);
         var gamma = rng.Uniform(cols, 0.01, 0.2);
         var res = rng.Uniform(rows * cols, -3, 3);
-        using var bx = _device.Upload(x);
-        using var bg = _device.Upload(gamma);
-        using var br = _device.Upload(res);
-        using var by = _device.Allocate(x.Length);
-        _device.LayerScale(bx, bg, residual ? br : null, by, rows, cols);
+        using var bx = Device.Upload(x);
+        using var bg = Device.Upload(gamma);
+        using var br = Device.Upload(res);
+        using var by = Device.Allocate(x.Length);
+        Device.LayerScale(bx, bg, residual ? br : null, by, rows, cols);
         var want = new double[x.Length];
         for (int i = 0; i < want.Length; i++) want[i] = (double)x[i] * gamma[i % cols] + (residual ? res[i] : 0);
         TensorAssert.Close(by.Download(), want, 1e-6, 1e-5, what);
         if (!residual) return;
-        _device.LayerScale(bx, bg, br, br, rows, cols);   // y aliasing the residual, as the BEiT plan runs it
+        Device.LayerScale(bx, bg, br, br, rows, cols);   // y aliasing the residual, as the BEiT plan runs it
         TensorAssert.Close(br.Download(), want, 1e-6, 1e-5, what + " into the residual");
     }
 
@@ -206,9 +196,9 @@ public class NativeTransformerOpsTests(int warpSize)
     {
         string what = $"hv_softmax {rows}x{cols} {On}";
         var x = TestRandom.Create(what).Uniform(rows * cols, -10, 10);
-        using var bx = _device.Upload(x);
-        using var by = _device.Allocate(x.Length);
-        _device.Softmax(bx, by, rows, cols);
+        using var bx = Device.Upload(x);
+        using var by = Device.Allocate(x.Length);
+        Device.Softmax(bx, by, rows, cols);
         TensorAssert.Close(by.Download(), RefOps.Softmax(RefOps.D(x), cols), 1e-6, 1e-4, what);
     }
 
@@ -221,10 +211,10 @@ public class NativeTransformerOpsTests(int warpSize)
         var rng = TestRandom.Create(what);
         var token = rng.Uniform(dim);
         var x = rng.Uniform(batch * tokens * dim);
-        using var bt = _device.Upload(token);
-        using var bx = _device.Upload(x);
-        using var by = _device.Allocate(batch * (tokens + 1) * dim);
-        _device.PrependToken(bt, bx, by, batch, tokens, dim);
+        using var bt = Device.Upload(token);
+        using var bx = Device.Upload(x);
+        using var by = Device.Allocate(batch * (tokens + 1) * dim);
+        Device.PrependToken(bt, bx, by, batch, tokens, dim);
         var want = new double[batch * (tokens + 1) * dim];
         for (int b = 0; b < batch; b++)
         {
@@ -241,9 +231,9 @@ public class NativeTransformerOpsTests(int warpSize)
     {
         string what = $"hv_slice_token B={batch} T={tokens} D={dim} index={index} {On}";
         var x = TestRandom.Create(what).Uniform(batch * tokens * dim);
-        using var bx = _device.Upload(x);
-        using var by = _device.Allocate(batch * dim);
-        _device.SliceToken(bx, by, batch, tokens, dim, index);
+        using var bx = Device.Upload(x);
+        using var by = Device.Allocate(batch * dim);
+        Device.SliceToken(bx, by, batch, tokens, dim, index);
         var want = RefOps.Slice(RefOps.D(x), [batch, tokens, dim], 1, index, index + 1);
         TensorAssert.Close(by.Download(), want, 0, 0, what);
     }
@@ -256,9 +246,9 @@ public class NativeTransformerOpsTests(int warpSize)
     {
         string what = $"hv_mean_tokens B={batch} T={tokens} D={dim} first={first} {On}";
         var x = TestRandom.Create(what).Uniform(batch * tokens * dim, -2, 3);
-        using var bx = _device.Upload(x);
-        using var by = _device.Allocate(batch * dim);
-        _device.MeanTokens(bx, by, batch, tokens, dim, first);
+        using var bx = Device.Upload(x);
+        using var by = Device.Allocate(batch * dim);
+        Device.MeanTokens(bx, by, batch, tokens, dim, first);
         var sliced = RefOps.Slice(RefOps.D(x), [batch, tokens, dim], 1, first, tokens);
         TensorAssert.Close(by.Download(), RefOps.ReduceMean(sliced, [batch, tokens - first, dim], 1), 1e-5, 1e-4, what);
     }
@@ -266,9 +256,9 @@ public class NativeTransformerOpsTests(int warpSize)
     [Test]
     public void Attention_headDimBeyondTheKernelsLimit_unsupportedWithTheNativeMessage()
     {
-        using var qkv = _device.Allocate(3 * 129);
-        using var output = _device.Allocate(129);
-        var e = Assert.Throws<HipVisionException>(() => _device.Attention(qkv, null, output, 1, 1, 1, 129, 0.1f));
+        using var qkv = Device.Allocate(3 * 129);
+        using var output = Device.Allocate(129);
+        var e = Assert.Throws<HipVisionException>(() => Device.Attention(qkv, null, output, 1, 1, 1, 129, 0.1f));
         TestContext.Out.WriteLine(e!.Message);
         Assert.That(e.Status, Is.EqualTo(NativeStatus.Unsupported));
         Assert.That(e.Message, Does.StartWith("hv_attention"));
@@ -277,15 +267,15 @@ public class NativeTransformerOpsTests(int warpSize)
     [Test]
     public void Wrappers_badArguments_rejectedInCSharpFirst()
     {
-        using var a = _device.Allocate(16);
-        using var b = _device.Allocate(16);
-        Assert.Throws<ArgumentException>(() => _device.Linear(a, b, null, a, 4, 4, 4));                 // y is x
-        Assert.Throws<ArgumentException>(() => _device.Linear(a, b, null, b, 1, 4, 5));                 // y is the weight
-        Assert.Throws<ArgumentException>(() => _device.Add(a, b, a, 3, 4, 2));                          // rows not a multiple of b_rows
-        Assert.Throws<ArgumentOutOfRangeException>(() => _device.SliceToken(a, b, 1, 4, 4, 4));        // index past the tokens
-        Assert.Throws<ArgumentOutOfRangeException>(() => _device.Attention(a, null, b, 1, 1, 1, 1, float.NaN));
-        Assert.Throws<ArgumentException>(() => _device.PatchEmbed(a, b, 1, 1, 4, 4, 3));               // 4 is not a multiple of 3
-        var e = Assert.Throws<ArgumentException>(() => _device.Softmax(a, b, 5, 4));
+        using var a = Device.Allocate(16);
+        using var b = Device.Allocate(16);
+        Assert.Throws<ArgumentException>(() => Device.Linear(a, b, null, a, 4, 4, 4));                 // y is x
+        Assert.Throws<ArgumentException>(() => Device.Linear(a, b, null, b, 1, 4, 5));                 // y is the weight
+        Assert.Throws<ArgumentException>(() => Device.Add(a, b, a, 3, 4, 2));                          // rows not a multiple of b_rows
+        Assert.Throws<ArgumentOutOfRangeException>(() => Device.SliceToken(a, b, 1, 4, 4, 4));        // index past the tokens
+        Assert.Throws<ArgumentOutOfRangeException>(() => Device.Attention(a, null, b, 1, 1, 1, 1, float.NaN));
+        Assert.Throws<ArgumentException>(() => Device.PatchEmbed(a, b, 1, 1, 4, 4, 3));               // 4 is not a multiple of 3
+        var e = Assert.Throws<ArgumentException>(() => Device.Softmax(a, b, 5, 4));
         Assert.That(e!.Message, Does.Contain("x holds 16 floats, needs 20"));
     }
 }
