@@ -133,7 +133,7 @@ sealed class VerifyRunner(IBackend? cpu, HipBackend? hip, Precision precision, F
     VerifyRow LogitsRow(Func<string, string, VerifyStatus, double, double, string, double, VerifyRow> row, string backend, string reference,
         float[] got, float[] want, int labels, double ms)
     {
-        var (maxAbs, rel, failure) = Comparison.Logits(got, want, labels, precision.Tolerance());
+        var (maxAbs, rel, failure) = Comparison.Logits(got, want, labels, precision.Tolerance(), precision.TopClassTie());
         return row(backend, reference, failure is null ? VerifyStatus.Pass : VerifyStatus.Fail, maxAbs, rel, failure ?? "", ms);
     }
 
