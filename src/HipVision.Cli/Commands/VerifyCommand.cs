@@ -90,9 +90,9 @@ static class VerifyCommand
 
         public void WriteText()
         {
-            Console.WriteLine($"precision: {Precision.Name()} (tolerance {Precision.Tolerance():0e0} relative{(Precision == Precision.Fp32 ? "" : ", storage on the GPU, fp32 arithmetic")})");
             Console.WriteLine(Threads is { } threads ? $"cpu: {threads} threads" : $"cpu: not checked: {Precision.Name()} runs on the GPU only");
             Console.WriteLine(Device is null ? $"hip: not checked: {HipNote}" : $"hip: {Device}");
+            Console.WriteLine($"precision: {Precision.Name()} (tolerance {Precision.Tolerance():0e0} relative{(Precision == Precision.Fp32 ? "" : ", storage on the GPU, fp32 arithmetic")})");
             Console.WriteLine($"fixtures: {ModelsDir ?? "not found (pass --fixtures DIR)"}");
             string[] header = ["family", "check", "shape", "backend", "reference", "result", "max|Δ|", "‖Δ‖/‖ref‖", "ms", "note"];
             var cells = Rows.Select(r => new[] { r.Family, r.Name, r.Shape, r.Backend, r.Reference, Result(r.Status), Num(r.MaxAbsError), Num(r.RelError), Ms(r.Milliseconds), r.Note }).ToList();
