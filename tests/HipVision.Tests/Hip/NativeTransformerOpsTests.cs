@@ -276,6 +276,6 @@ public class NativeTransformerOpsTests(int warpSize) : NativeDeviceFixture(warpS
         Assert.Throws<ArgumentOutOfRangeException>(() => Device.Attention(a, null, b, 1, 1, 1, 1, float.NaN));
         Assert.Throws<ArgumentException>(() => Device.PatchEmbed(a, b, 1, 1, 4, 4, 3));               // 4 is not a multiple of 3
         var e = Assert.Throws<ArgumentException>(() => Device.Softmax(a, b, 5, 4));
-        Assert.That(e!.Message, Does.Contain("x holds 16 floats, needs 20"));
+        Assert.That(e!.Message, Does.Contain("x holds 16 elements, needs 20"));
     }
 }
