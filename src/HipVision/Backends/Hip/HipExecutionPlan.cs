@@ -12,7 +12,7 @@ namespace HipVision.Backends.Hip;
 /// the emulator's recording; a plan is one batch shape, so one graph per plan); every Run uploads the input, replays the graph
 /// with one call and waits; CopyOutput downloads. With <see cref="ProfilingEnabled"/> the delegates run one by one instead
 /// (uncaptured), each timed.
-/// At fp16/bf16 (<see cref="Precision"/>) the weights (the backend's), the arena and every view in it are that type, so the
+/// At fp16/bf16 (the backend's <see cref="HipBackend.Precision"/>) the weights (the backend's), the arena and every view in it are that type, so the
 /// device holds and moves half the bytes; the host converts at the edges: the input is narrowed on the host as it is uploaded
 /// (half the upload, and one captured graph serves both an uploaded input and one <see cref="HipPreprocessor"/> wrote in the
 /// storage type on the device), outputs are widened as they are downloaded (exact). The host conversions are bit-identical to
@@ -75,9 +75,6 @@ internal sealed class HipExecutionPlan : IExecutionPlan
     /// <summary>The device the plan runs on, for reports.</summary>
     public string DeviceName => _device.Description;
 
-    /// <summary>The type weights and activations are stored in on the device (arithmetic is fp32 inside every op).</summary>
-    public Precision Precision => _precision;
-
     public int[] InputShape { get; }
 
     public IReadOnlyList<(string Name, int[] Shape)> Outputs { get; }
@@ -116,7 +113,7 @@ internal sealed class HipExecutionPlan : IExecutionPlan
         Launch();
     }
 
-    /// <summary>The device buffer of the input ([B, C, H, W], in <see cref="Precision"/>): <see cref="HipPreprocessor"/> writes images straight into it.</summary>
+    /// <summary>The device buffer of the input ([B, C, H, W], in the plan's storage type): <see cref="HipPreprocessor"/> writes images straight into it.</summary>
     internal NativeBuffer InputBuffer
     {
         get
