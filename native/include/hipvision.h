@@ -104,10 +104,11 @@ HV_API hv_status hv_buffer_get_dtype(const hv_buffer* buffer, hv_dtype* dtype);
  * A fixed sequence of ops recorded once and replayed with one call (hipGraph on AMD, CUDA graph on NVIDIA,
  * a recorded list of launches on the emulator). Between hv_graph_begin and hv_graph_end the context's
  * stream records instead of running: only op entries (hv_cast, hv_activate, hv_batch_norm, hv_layer_norm ..
- * hv_squeeze_excite; hv_buffer_set_dtype too, which queues nothing) may be called on it. hv_buffer_upload, hv_buffer_download, hv_context_synchronize, hv_preprocess and hv_graph_launch on a
- * capturing context fail with HV_ERROR_INVALID_ARGUMENT (nothing is queued, the capture goes on). A replay
- * reads and writes the same buffers the ops named when captured, with their contents at replay time: upload
- * new input before hv_graph_launch, download after. Those buffers must outlive the graph. Ops called with a
+ * hv_squeeze_excite; hv_buffer_set_dtype too, which queues nothing) may be called on it. hv_buffer_upload,
+ * hv_buffer_download, hv_context_synchronize, hv_preprocess and hv_graph_launch on a capturing context fail
+ * with HV_ERROR_INVALID_ARGUMENT (nothing is queued, the capture goes on). A replay reads and writes the same
+ * buffers the ops named when captured, with their contents at replay time: upload new input before
+ * hv_graph_launch, download after. Those buffers must outlive the graph. Ops called with a
  * vendor BLAS are captured as the library issues them (rocBLAS/cuBLAS support stream capture). */
 
 /* Start capturing the context's stream. Fails if the context is already capturing. */
@@ -154,8 +155,9 @@ typedef enum hv_layout {
     HV_LAYOUT_NHWC = 1
 } hv_layout;
 
-/* y = x converted element by element (count elements); x and y may have any types (same type: a copy).
- * y must not overlap x unless it is the same buffer with the same type. */
+/* y = x converted element by element (count elements); x and y may have any types (same type: a bit copy,
+ * NaN payloads included). y must not overlap x unless it is the same buffer with the same type (the same first
+ * byte and type: the cast is then in place). */
 HV_API hv_status hv_cast(hv_context* context, const hv_buffer* x, hv_buffer* y, int64_t count);
 
 /* Elementwise activation: y = act(x) over count elements, any hv_activation (NONE copies). y may alias x.
@@ -295,8 +297,8 @@ HV_API hv_status hv_squeeze_excite_workspace_size(int64_t batch, int64_t height,
  *   e[b,c] = sigmoid(sum_j w_expand[c,j] * r[b,j] + b_expand[c])
  *   y[b,h,w,c] = x[b,h,w,c] * e[b,c]
  * w_reduce [reduced, channels] and w_expand [channels, reduced] are the conv weights [out, in, 1, 1];
- * biases may be NULL. workspace holds at least hv_squeeze_excite_workspace_size bytes (scratch; contents
- * undefined after). y may alias x; workspace must not overlap anything. reduced in 1..4096, channels
+ * biases may be NULL. workspace holds at least hv_squeeze_excite_workspace_size bytes (float32 scratch whatever
+ * the op's element type, its own dtype ignored; contents undefined after). y may alias x; workspace must not overlap anything. reduced in 1..4096, channels
  * <= 12288. Three kernels: chunked pool, the two small matrix-vector products, the scale (squeeze_excite.hip). */
 HV_API hv_status hv_squeeze_excite(hv_context* context, const hv_buffer* x, const hv_buffer* w_reduce,
                                    const hv_buffer* b_reduce, const hv_buffer* w_expand, const hv_buffer* b_expand,
