@@ -39,6 +39,31 @@ public class HipPrecisionModelTests
         TensorAssert.ModelOutput(got, want, config.NumLabels, precision.Tolerance(), $"{name} {precision.Name()} logits", tie: precision.TopClassTie());
     }
 
+    [TestCase("tiny-vit", Precision.Fp16)]
+    [TestCase("tiny-mobilenet_v1", Precision.Bf16)]
+    [TestCase("tiny-efficientnet", Precision.Fp16)]
+    public void TinyFixture_atPrecision_hiddenStatesWidenedOnDownloadWithinTolerance(string name, Precision precision)
+    {
+        // Hidden states come back widened, the convnets' NHWC ones also transposed to NCHW (HipExecutionPlan.CopyOutput).
+        var dir = Fixtures.Model(name);
+        var config = ModelConfig.Load(Path.Combine(dir, "config.json"));
+        using var weights = SafeTensorsWeights.Open(dir);
+        var pixels = NpyFile.ReadFloat32(Path.Combine(dir, "pixel_values.npy"), out var shape);
+        using var hip = HipBackend.Open(warpSize: 64, hostThreads: 2, precision: precision);
+        var graph = config.BuildGraph(weights, shape[0], hiddenStates: true);
+        using var plan = hip.Compile(graph);
+        plan.Run(pixels);
+        int hidden = graph.Outputs.Count(o => o.Name.StartsWith("hidden_states.", StringComparison.Ordinal));
+        Assert.That(hidden, Is.GreaterThan(1));
+        for (int k = 0; k < hidden; k++)
+        {
+            var want = NpyFile.ReadFloat32(Path.Combine(dir, $"hidden_states_{k}.npy"), out var wantShape);
+            var got = new float[want.Length];
+            plan.CopyOutput($"hidden_states.{k}", got);
+            TensorAssert.ModelOutput(got, want, (int)HipVision.Graph.ShapeMath.Count(wantShape.AsSpan(1)), precision.Tolerance(), $"{name} {precision.Name()} hidden_states_{k}", argmax: false);
+        }
+    }
+
     [TestCase("tiny-vit")]
     [TestCase("tiny-efficientnet")]
     public void Plan_atFp16_holdsHalfTheWeightAndArenaBytes(string name)
