@@ -8,7 +8,8 @@
 namespace hv {
 
 // y (NHWC) = act(conv(x, weight) + bias); x NCHW when x_nchw, else NHWC; weight [Cout, Cin, kh, kw].
-hipError_t conv2d_dense(const float* x, const float* weight, const float* bias, float* y, const ConvShape& s,
-                        bool x_nchw, int activation, hipStream_t stream);
+// Tensors are elements of dtype (kernels/storage.h), arithmetic float.
+hipError_t conv2d_dense(hv_dtype dtype, const void* x, const void* weight, const void* bias, void* y,
+                        const ConvShape& s, bool x_nchw, int activation, hipStream_t stream);
 
 }  // namespace hv
