@@ -148,10 +148,17 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
         return a.Groups == 1 && w[2] == 1 && w[3] == 1 && a.StrideH == 1 && a.StrideW == 1 && a.Padding == default;
     }
 
+    /// <summary>A channels-last dense convolution with few taps per output, run directly (<see cref="SmallConv2dNhwcStep"/>).</summary>
+    bool IsSmallConv(Node node)
+    {
+        var w = node.Inputs[1].Shape;
+        return _channelsLast.IsNhwc(node) && _excite.ExciteOf(node) == null && SmallConv2dNhwcStep.Supports(w[1], w[2], w[3], node.Attr<Conv2dAttributes>());
+    }
+
     long ScratchFloats(Node node, int threads) => node.Kind switch
     {
         OpKind.Conv2d when _channelsLast.IsNhwc(node) =>
-            node.Attr<Conv2dAttributes>().Groups != 1 || Conv2dNhwcStep.IsDirect(_channelsLast.IsNhwc(node.Inputs[0]), node.Inputs[1].Shape[2], node.Inputs[1].Shape[3], node.Attr<Conv2dAttributes>())
+            node.Attr<Conv2dAttributes>().Groups != 1 || IsSmallConv(node) || Conv2dNhwcStep.IsDirect(_channelsLast.IsNhwc(node.Inputs[0]), node.Inputs[1].Shape[2], node.Inputs[1].Shape[3], node.Attr<Conv2dAttributes>())
                 ? 0 : (long)node.Shape[2] * node.Shape[3] * (node.Inputs[1].ElementCount / node.Inputs[1].Shape[0]),
         OpKind.Conv2d when IsPointwiseConv(node) => PointwiseConv2dStep.ScratchFloatsPerThread(node.Shape[1], node.Inputs[0].Shape[1]) * threads,
         OpKind.Attention => AttentionStep.ScratchFloatsPerThread(node.Shape[1], node.Shape[2] / node.Attr<AttentionAttributes>().Heads) * threads,
@@ -212,6 +219,8 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
                     if (a.Groups != 1)
                         return _depthwiseSteps[node] = new DepthwiseConv2dNhwcStep(name, x, Tensor(w), Optional(node, 2), y, a, _fused.ActivationAfter(node), threads);
                     bool inputNhwc = _channelsLast.IsNhwc(node.Inputs[0]);
+                    if (IsSmallConv(node))
+                        return new SmallConv2dNhwcStep(name, x, inputNhwc, Tensor(w), Optional(node, 2), y, a, _fused.ActivationAfter(node), threads);
                     var gathered = Conv2dNhwcStep.IsDirect(inputNhwc, w.Shape[2], w.Shape[3], a) ? default : Scratch();
                     var excite = _excite.ExciteOf(node) is { } se ? _exciteSteps[se] : null;
                     var conv = new Conv2dNhwcStep(name, x, inputNhwc, Packed(w), Optional(node, 2), y, a, w.Shape[2], w.Shape[3], _fused.ActivationAfter(node), gathered, threads, excite);
