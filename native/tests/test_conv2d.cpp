@@ -3,6 +3,7 @@
 // channels, TF "SAME" padding 0/1), MobileNetV1's stem (224, 3 -> 32, ReLU6), NHWC k×k convs with more input
 // channels than one staged chunk, and odd shapes. Tolerance: conv (1e-4 abs + 1e-3 rel) and ‖Δ‖/‖want‖ ≤ 1e-5.
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include "conv_reference.h"
@@ -69,4 +70,55 @@ HV_TEST(conv2d_rejects_bad_arguments) {
     HV_CHECK(hv_conv2d(ctx.get(), x.get(), w.get(), nullptr, y.get(), 1, 3, 1, 1, 4, 3, 3, 1, 1, hv_padding{},
                        HV_LAYOUT_NCHW, HV_ACTIVATION_NONE) == HV_ERROR_INVALID_ARGUMENT);
     HV_CHECK(std::string(hv_last_error()).find("exceeds the padded height") != std::string::npos) << hv_last_error();
+}
+
+// hv_conv2d_prepare on a build without a vendor convolution (the emulator, or no MIOpen/cuDNN): nothing to tune, no
+// cache file written, the report says "direct", and hv_conv2d after it matches the reference as before.
+HV_TEST(conv2d_prepare_without_vendor) {
+    const char* backend = "";
+    HV_EXPECT_OK(hv_get_backend(&backend));
+    const std::string dir =
+        (std::filesystem::temp_directory_path() / ("hv_tuning_test_" + std::to_string(hvt::seed() % 100000))).string();
+    hv_context_options o{};
+    o.tuning_cache_dir = dir.c_str();
+    hv_context* ctx = nullptr;
+    HV_EXPECT_OK(hv_context_create(&o, &ctx));
+    const hv_padding same{0, 1, 0, 1};
+    hv_tuning tuning = HV_TUNING_COLD;
+    HV_EXPECT_OK(hv_conv2d_prepare(ctx, 1, 3, 600, 600, 64, 3, 3, 2, 2, same, HV_LAYOUT_NCHW, &tuning));
+    const char* report = nullptr;
+    HV_EXPECT_OK(hv_context_tuning_report(ctx, &report));
+    if (std::string(backend) == "emulator") {
+        HV_CHECK(tuning == HV_TUNING_NONE) << int(tuning);
+        HV_CHECK(std::string(report) == "conv2d|1x3x600x600x64x3x3x2x2x0x0x300x300|fp32|nchw: direct\n") << report;
+        FILE* probe = std::fopen(dir.c_str(), "r");
+        HV_CHECK(probe == nullptr) << "nothing to tune, nothing written: " << dir;
+        if (probe) std::fclose(probe);
+    }
+    HV_EXPECT_OK(hv_conv2d_prepare(ctx, 1, 3, 600, 600, 64, 3, 3, 2, 2, same, HV_LAYOUT_NCHW, &tuning));
+    HV_CHECK(std::string(backend) != "emulator" || tuning == HV_TUNING_NONE) << int(tuning);
+    HV_EXPECT_OK(hv_conv2d_prepare(ctx, 0, 3, 8, 8, 4, 3, 3, 1, 1, same, HV_LAYOUT_NHWC, &tuning));
+    HV_CHECK(tuning == HV_TUNING_NONE) << "batch 0: nothing runs";
+
+    HV_CHECK(hv_conv2d_prepare(ctx, 1, 3, 8, 8, 4, 3, 3, 1, 1, same, HV_LAYOUT_NCHW, nullptr) ==
+             HV_ERROR_INVALID_ARGUMENT);
+    HV_CHECK(std::string(hv_last_error()).find("hv_conv2d_prepare: tuning") != std::string::npos) << hv_last_error();
+    HV_CHECK(hv_conv2d_prepare(ctx, 1, 3, 8, 8, 4, 17, 17, 1, 1, same, HV_LAYOUT_NCHW, &tuning) ==
+             HV_ERROR_INVALID_ARGUMENT);
+    HV_CHECK(hv_conv2d_prepare(ctx, 1, 3, 8, 8, 4, 3, 3, 1, 1, same, static_cast<hv_layout>(2), &tuning) ==
+             HV_ERROR_INVALID_ARGUMENT);
+    HV_CHECK(hv_context_tuning_report(nullptr, &report) == HV_ERROR_INVALID_ARGUMENT);
+    HV_EXPECT_OK(hv_graph_begin(ctx));
+    HV_CHECK(hv_conv2d_prepare(ctx, 1, 3, 8, 8, 4, 3, 3, 1, 1, same, HV_LAYOUT_NCHW, &tuning) ==
+             HV_ERROR_INVALID_ARGUMENT);
+    HV_CHECK(std::string(hv_last_error()).find("capturing") != std::string::npos) << hv_last_error();
+    hv_graph* graph = nullptr;
+    HV_EXPECT_OK(hv_graph_end(ctx, &graph));
+    hv_graph_destroy(graph);
+    hv_context_destroy(ctx);
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);  // a GPU build with a vendor library writes its choice there
+
+    for (int warp : hvt::warp_sizes())  // prepared or not, the same numbers
+        conv2d_case(warp, {1, 3, 37, 41, 8, 3, 3, 2, 2, 0, 1, 0, 1}, true, HV_ACTIVATION_SILU, true);
 }
