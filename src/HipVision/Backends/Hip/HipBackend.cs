@@ -22,25 +22,41 @@ public sealed class HipBackend : IBackend, IDisposable
     readonly ConditionalWeakTable<float[], NativeBuffer> _weights = new();
     readonly Lock _gate = new();
 
-    HipBackend(NativeDevice device) => _device = device;
+    HipBackend(NativeDevice device, string? tuningCacheDirectory)
+    {
+        _device = device;
+        TuningCacheDirectory = tuningCacheDirectory;
+    }
 
     /// <summary>
     /// Opens GPU <paramref name="device"/> through the native library. <paramref name="warpSize"/> (32 or 64; 0 = 64) and
-    /// <paramref name="hostThreads"/> shape the emulator build only. Throws <see cref="HipVisionException"/> when the library
-    /// cannot be loaded (the message lists every path tried) or no device is usable (the native message).
+    /// <paramref name="hostThreads"/> shape the emulator build only. <paramref name="tuningCacheDirectory"/>: where vendor
+    /// convolution choices persist (<see cref="Hip.TuningCacheDirectory"/>; null: the default from the environment, "off": none).
+    /// Throws <see cref="HipVisionException"/> when the library cannot be loaded (the message lists every path tried) or no device
+    /// is usable (the native message).
     /// </summary>
-    public static HipBackend Open(int device = 0, int warpSize = 0, int hostThreads = 0)
+    public static HipBackend Open(int device = 0, int warpSize = 0, int hostThreads = 0, string? tuningCacheDirectory = null)
     {
         RequireEntryPoints(NativeLibraryResolver.EnsureLoaded());
-        return new(NativeDevice.Create(warpSize, hostThreads, device));
+        string? dir = Hip.TuningCacheDirectory.For(tuningCacheDirectory);
+        return new(NativeDevice.Create(warpSize, hostThreads, device, dir), dir);
     }
+
+    /// <summary>The directory of the on-disk tuning cache this backend's context uses, or null when it has none.</summary>
+    public string? TuningCacheDirectory { get; }
+
+    /// <summary>
+    /// One line per dense convolution shape prepared on this backend: the vendor algorithm chosen, its measured time and workspace,
+    /// whether it came from the tuning cache, or why the direct kernel runs; then the cache's warnings (a corrupt file ignored).
+    /// </summary>
+    public string TuningReport => _device.TuningReport;
 
     /// <summary>The ABI entries the plans call: an older libhipvision without them is refused here, by name, not mid-run.</summary>
     internal static readonly string[] EntryPoints =
     [
         "hv_layer_norm", "hv_add_layer_norm", "hv_linear", "hv_attention", "hv_patch_embed", "hv_gelu", "hv_add",
         "hv_layer_scale", "hv_softmax", "hv_prepend_token", "hv_slice_token", "hv_mean_tokens",
-        "hv_depthwise_conv2d", "hv_conv2d", "hv_global_avg_pool", "hv_squeeze_excite_workspace_size", "hv_squeeze_excite",
+        "hv_depthwise_conv2d", "hv_conv2d", "hv_conv2d_prepare", "hv_context_tuning_report", "hv_global_avg_pool", "hv_squeeze_excite_workspace_size", "hv_squeeze_excite",
         "hv_graph_begin", "hv_graph_end", "hv_graph_launch", "hv_graph_launch_count", "hv_graph_destroy",
     ];
 

@@ -50,6 +50,7 @@ internal sealed partial class HipLowering
             var layout = inputNhwc ? NativeLayout.Nhwc : NativeLayout.Nchw;
             Emit(node, "Conv2d" + suffix, [x], b =>
             {
+                b.Tuned(b.Device.Conv2dPrepare(batch, inChannels, height, width, outChannels, kh, kw, a.StrideH, a.StrideW, a.Padding, layout));
                 var (bx, bw, bb, by) = (b.Buffer(x), b.Buffer(weight), bias is null ? null : b.Buffer(bias), b.Buffer(node));
                 return () => b.Device.Conv2d(bx, bw, bb, by, batch, inChannels, height, width, outChannels, kh, kw, a.StrideH, a.StrideW, a.Padding, layout, activation);
             });
@@ -75,6 +76,7 @@ internal sealed partial class HipLowering
                 Emit(node, "ToNhwc+DepthwiseConv2d" + suffix, [x], b =>
                 {
                     var (bx, bi, nhwc, bw, bb, by) = (b.Buffer(x), b.Buffer(identity), b.Scratch!, b.Buffer(weight), bias is null ? null : b.Buffer(bias), b.Buffer(node));
+                    PrepareToNhwc(b, batch, inChannels, height, width);
                     return () =>
                     {
                         ToNhwc(b.Device, bx, bi, nhwc, batch, inChannels, height, width);
@@ -110,6 +112,7 @@ internal sealed partial class HipLowering
             if (identity is null)
                 return () => b.Device.SqueezeExcite(bx, bwr, bbr, bwe, bbe, ws, by, batch, height, width, channels, reduced, activation);
             var bi = b.Buffer(identity);
+            PrepareToNhwc(b, batch, channels, height, width);
             return () =>
             {
                 ToNhwc(b.Device, bx, bi, by, batch, channels, height, width);
@@ -143,6 +146,9 @@ internal sealed partial class HipLowering
     /// x NCHW → y NHWC as a 1×1 convolution with the identity: each output is 1·x plus zero products, so finite inputs come
     /// through exactly (costs C² multiply-adds per pixel; only a depthwise conv or squeeze-excite reading the graph input needs it).
     /// </summary>
+    static void PrepareToNhwc(HipStepBinding b, int batch, int channels, int height, int width) =>
+        b.Tuned(b.Device.Conv2dPrepare(batch, channels, height, width, channels, 1, 1, 1, 1, default, NativeLayout.Nchw));
+
     static void ToNhwc(NativeDevice device, NativeBuffer x, NativeBuffer identity, NativeBuffer y, int batch, int channels, int height, int width) =>
         device.Conv2d(x, identity, null, y, batch, channels, height, width, channels, 1, 1, 1, 1, default, NativeLayout.Nchw);
 }
