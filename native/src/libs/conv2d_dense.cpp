@@ -93,7 +93,9 @@ struct ConvChoice {
 struct ConvState {
     std::mutex mutex;
     int ordinal = 0;
-    void* vendor = nullptr;
+    hipStream_t stream = nullptr;
+    void* vendor = nullptr;      // opened by the first vendor prepare (loading cuDNN/MIOpen costs time)
+    std::string vendor_error;    // why it could not be opened: every shape then runs the direct kernel
     std::string cache_dir;
     std::unique_ptr<TuningCache> cache;  // on the first vendor prepare (the device name is asked for then)
     std::map<std::string, std::unique_ptr<ConvChoice>> choices;
@@ -108,7 +110,7 @@ void conv_open(Device& d, const std::string& tuning_cache_dir) {
     auto state = std::make_shared<ConvState>();
     state->ordinal = d.ordinal;
     state->cache_dir = tuning_cache_dir;
-    state->vendor = conv_vendor_open(d.stream);
+    state->stream = d.stream;
     d.conv = std::move(state);
 }
 
@@ -125,7 +127,16 @@ ConvChoice& prepare_locked(ConvState& st, const ConvShape& s, bool x_nchw) {
     auto c = std::make_unique<ConvChoice>();
     c->problem = vendor_problem(s, x_nchw);
     c->entry = TuningEntry{"direct", -1, 0, 0, ""};
-    if (*conv_vendor_name()) {
+    if (*conv_vendor_name() && !st.vendor && st.vendor_error.empty()) {
+        try {
+            st.vendor = conv_vendor_open(st.stream);
+        } catch (const std::exception& e) {
+            st.vendor_error = e.what();
+        }
+    }
+    if (*conv_vendor_name() && !st.vendor) {
+        c->entry.note = std::string(conv_vendor_name()) + " unavailable: " + st.vendor_error;
+    } else if (*conv_vendor_name()) {
         std::string why;
         c->plan = conv_vendor_describe(st.vendor, c->problem.shape, c->problem.x_nchw, &why);
         if (!st.cache)
