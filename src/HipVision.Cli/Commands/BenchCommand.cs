@@ -53,6 +53,7 @@ static class BenchCommand
             var result = Measure(m, n, k, warm, r.GetValue(profile), archName ?? modelDir!, load);
             if (r.GetValue(json)) result.WriteJson();
             else result.WriteText();
+            if (r.GetValue(CommonOptions.Verbose) && m.TuningReport is { Length: > 0 } report) Console.Error.Write("convolutions:\n" + report);
             return CliHost.Ok;
         });
         return command;
@@ -97,7 +98,8 @@ static class BenchCommand
         }
         var tuning = hip is null ? null : new PlanTuning(hip.BuildMilliseconds, TuningName(hip.Tuning),
             hip.TunedConvolutions.GetValueOrDefault(Interop.NativeTuning.Cold), hip.TunedConvolutions.GetValueOrDefault(Interop.NativeTuning.Warm),
-            Backends.Hip.TuningCacheDirectory.Resolve());
+            Backends.Hip.TuningCacheDirectory.Resolve(),
+            (m.TuningReport ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries));
         return new BenchResult(name, m.Config.ModelType, m.BackendName, m.DeviceName, m.Threads, batch, iterations, median, Percentile(times, 0.9), times[0],
             batch * 1000.0 / median, PeakRssBytes(), plan.PeakBytes, plan.WeightBytes, load.Wall, load.Cpu, compile.Elapsed.TotalMilliseconds, byOp,
             launchesPerImage, hostOverhead, tuning);
@@ -112,7 +114,7 @@ static class BenchCommand
     };
 
     /// <summary>The HIP plan's build time and what preparing its dense convolutions did (counts of cold and warm ones).</summary>
-    sealed record PlanTuning(double BuildMs, string Tuning, int Cold, int Warm, string? CacheDirectory)
+    sealed record PlanTuning(double BuildMs, string Tuning, int Cold, int Warm, string? CacheDirectory, string[] Report)
     {
         public string Describe() => Tuning switch
         {
@@ -212,6 +214,9 @@ static class BenchCommand
                     w.WriteString("tuning", t.Tuning);
                     if (t.CacheDirectory is { } dir) w.WriteString("tuning_cache_dir", dir);
                     else w.WriteNull("tuning_cache_dir");
+                    w.WriteStartArray("conv_algorithms");   // per prepared shape: what runs, or why the direct kernel
+                    foreach (var line in t.Report) w.WriteStringValue(line);
+                    w.WriteEndArray();
                 }
                 else
                 {

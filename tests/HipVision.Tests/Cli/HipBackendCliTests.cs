@@ -140,9 +140,12 @@ public class HipBackendCliTests
         Assert.That(o.GetProperty("plan_build_ms").GetDouble(), Is.GreaterThan(0), r.Stdout);
         Assert.That(o.GetProperty("tuning_cache_dir").GetString(), Is.EqualTo(cache), r.Stdout);
         string tuning = o.GetProperty("tuning").GetString()!;
+        var algorithms = o.GetProperty("conv_algorithms").EnumerateArray().Select(e => e.GetString()!).ToArray();
+        Assert.That(algorithms, Has.Some.StartsWith("conv2d|1x3x"), "the stem, prepared at plan build: " + r.Stdout);
         if (DevicePrefix == "emulator")
         {
             Assert.That(tuning, Is.EqualTo("none"), r.Stdout);
+            Assert.That(algorithms, Has.All.EndsWith(": direct"), r.Stdout);
             Assert.That(Directory.Exists(cache), Is.False, "nothing to tune, nothing written");
         }
         else Assert.That(tuning, Is.AnyOf("none", "cold", "warm"), r.Stdout);
