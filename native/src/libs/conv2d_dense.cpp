@@ -82,7 +82,8 @@ std::string conv_key(const ConvShape& s, bool x_nchw) {
 struct ConvChoice {
     VendorProblem problem;
     bool vendor = false;  // false: the direct kernel
-    Tuning tuning = Tuning::none;
+    Tuning tuning = Tuning::none;  // what the latest prepare of this shape did (a repeat on this context: warm)
+    bool found_now = false;        // the find step ran in this process (for the report)
     TuningEntry entry;
     std::shared_ptr<VendorConvPlan> plan;
     DeviceMemory identity, padded, workspace;
@@ -152,6 +153,7 @@ ConvChoice& prepare_locked(ConvState& st, const ConvShape& s, bool x_nchw) {
             },
             &from_cache);
         c->tuning = from_cache ? Tuning::warm : Tuning::cold;
+        c->found_now = !from_cache;
         if (e.algorithm != "direct") {
             std::string refused;
             if (!c->plan)
@@ -230,7 +232,7 @@ std::string conv2d_report(const Device& d) {
             std::snprintf(line, sizeof line, " %.4g ms, %llu B workspace%s%s", c.entry.time_ms,
                           static_cast<unsigned long long>(c.entry.workspace_bytes),
                           c.problem.pad_first ? ", padding copied first" : "",
-                          c.tuning == Tuning::warm ? ", from cache" : ", tuned now");
+                          c.found_now ? ", tuned now" : ", from cache");
         else
             line[0] = '\0';
         text += key + ": " + c.entry.algorithm + line + (c.entry.note.empty() ? "" : " (" + c.entry.note + ")") + "\n";
