@@ -236,8 +236,8 @@ HV_API hv_status hv_depthwise_conv2d(hv_context* context, const hv_buffer* x, co
  * may be NULL. y [batch, out_h, out_w, out_channels], out_h/out_w as for hv_depthwise_conv2d. kernel sizes
  * >= 1 with kernel_h * kernel_w <= 256, strides >= 1, paddings >= 0, activation any hv_activation.
  * y must not alias x. Runs the vendor convolution chosen for this shape by hv_conv2d_prepare (MIOpen or cuDNN,
- * when built with them; bias and activation then run as one elementwise pass after it), else HipVision's direct
- * kernel (conv2d_direct.hip). For 1x1 convolutions on NHWC input hv_linear is the fast path. */
+ * when built with them, for kernels larger than 1x1; bias and activation then run as one elementwise pass after it),
+ * else HipVision's direct kernel (conv2d_direct.hip). For 1x1 convolutions on NHWC input hv_linear is the fast path. */
 HV_API hv_status hv_conv2d(hv_context* context, const hv_buffer* x, const hv_buffer* weight, const hv_buffer* bias,
                            hv_buffer* y, int64_t batch, int64_t in_channels, int64_t height, int64_t width,
                            int64_t out_channels, int64_t kernel_h, int64_t kernel_w, int64_t stride_h, int64_t stride_w,

@@ -128,14 +128,20 @@ ConvChoice& prepare_locked(ConvState& st, const ConvShape& s, bool x_nchw) {
     auto c = std::make_unique<ConvChoice>();
     c->problem = vendor_problem(s, x_nchw);
     c->entry = TuningEntry{"direct", -1, 0, 0, ""};
-    if (*conv_vendor_name() && !st.vendor && st.vendor_error.empty()) {
+    // 1x1 convolutions stay on the direct kernel: the plans use them only as the NCHW -> NHWC identity transpose,
+    // which the direct kernel does exactly (a vendor's algorithm choice could round), and real pointwise convs are
+    // hv_linear GEMMs.
+    const bool vendor_shape = s.kernel_h * s.kernel_w > 1;
+    if (*conv_vendor_name() && vendor_shape && !st.vendor && st.vendor_error.empty()) {
         try {
             st.vendor = conv_vendor_open(st.stream);
         } catch (const std::exception& e) {
             st.vendor_error = e.what();
         }
     }
-    if (*conv_vendor_name() && !st.vendor) {
+    if (*conv_vendor_name() && !vendor_shape) {
+        c->entry.note = "1x1: the direct kernel";
+    } else if (*conv_vendor_name() && !st.vendor) {
         c->entry.note = std::string(conv_vendor_name()) + " unavailable: " + st.vendor_error;
     } else if (*conv_vendor_name()) {
         std::string why;

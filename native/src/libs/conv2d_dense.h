@@ -1,8 +1,9 @@
 // conv2d_dense.h: the one call site of dense 2-D convolution (hv_conv2d). Per shape it runs either a vendor library's
 // convolution (conv2d_vendor.h: MIOpen with HV_WITH_MIOPEN, cuDNN with HV_WITH_CUDNN), with the bias and activation
 // as one elementwise pass after it (kernels/bias_act.hip), or HipVision's direct kernel (kernels/conv2d_direct.hip)
-// with both fused. The direct kernel runs when the build has no vendor library (the emulator), and when the vendor
-// declines the shape; the reason is recorded (conv2d_report).
+// with both fused. The direct kernel runs when the build has no vendor library (the emulator), for 1x1 kernels (the
+// plans' NCHW -> NHWC identity transposes, exact on the direct kernel), and when the vendor declines the shape; the
+// reason is recorded (conv2d_report).
 // The choice is made once per shape by conv2d_prepare (hv_conv2d_prepare, at plan build): the vendor's find step,
 // or its result from the tuning cache (tuning_cache.h) in the context's hv_context_options.tuning_cache_dir.
 // Vendors take symmetric padding only: an asymmetric one (TF "SAME", the EfficientNet and MobileNetV1 stems) is

@@ -134,6 +134,10 @@ internal sealed partial class HipLowering
         });
     }
 
+    /// <summary>hv_conv2d_prepare for <see cref="ToNhwc"/>'s 1×1 conv at bind time (the native side keeps 1×1 on the exact direct kernel).</summary>
+    static void PrepareToNhwc(HipStepBinding b, int batch, int channels, int height, int width) =>
+        b.Tuned(b.Device.Conv2dPrepare(batch, channels, height, width, channels, 1, 1, 1, 1, default, NativeLayout.Nchw));
+
     /// <summary>An identity [C, C, 1, 1] weight: hv_conv2d with it turns NCHW into NHWC (the ABI has no transpose entry).</summary>
     static Node IdentityWeight(int channels)
     {
@@ -146,9 +150,6 @@ internal sealed partial class HipLowering
     /// x NCHW → y NHWC as a 1×1 convolution with the identity: each output is 1·x plus zero products, so finite inputs come
     /// through exactly (costs C² multiply-adds per pixel; only a depthwise conv or squeeze-excite reading the graph input needs it).
     /// </summary>
-    static void PrepareToNhwc(HipStepBinding b, int batch, int channels, int height, int width) =>
-        b.Tuned(b.Device.Conv2dPrepare(batch, channels, height, width, channels, 1, 1, 1, 1, default, NativeLayout.Nchw));
-
     static void ToNhwc(NativeDevice device, NativeBuffer x, NativeBuffer identity, NativeBuffer y, int batch, int channels, int height, int width) =>
         device.Conv2d(x, identity, null, y, batch, channels, height, width, channels, 1, 1, 1, 1, default, NativeLayout.Nchw);
 }
