@@ -8,6 +8,7 @@
 
 #include "conv_reference.h"
 #include "device.h"
+#include "libs/conv2d_vendor.h"
 #include "reference.h"
 
 namespace {
@@ -121,4 +122,70 @@ HV_TEST(conv2d_prepare_without_vendor) {
 
     for (int warp : hvt::warp_sizes())  // prepared or not, the same numbers
         conv2d_case(warp, {1, 3, 37, 41, 8, 3, 3, 2, 2, 0, 1, 0, 1}, true, HV_ACTIVATION_SILU, true);
+}
+
+namespace {
+
+hv::ConvShape shape_of(const hvt::ConvCase& c) {
+    return hv::ConvShape{int(c.batch), int(c.height), int(c.width), int(c.in_channels), int(c.out_channels),
+                         int(c.kernel_h), int(c.kernel_w), int(c.stride_h), int(c.stride_w), int(c.top), int(c.left),
+                         int(c.out_h()), int(c.out_w())};
+}
+
+// The vendor path's decomposition of an asymmetric padding (libs/conv2d_problem.cpp), run with the direct kernel
+// through the ABI: the 1x1 identity conv with the original padding writes the padded NHWC copy, the unpadded conv of
+// it must equal the float64 reference of the original convolution.
+void vendor_padding_case(int warp, const hvt::ConvCase& c, bool nchw) {
+    const hv::VendorProblem p = hv::vendor_problem(shape_of(c), nchw);
+    HV_CHECK(p.pad_first) << "asymmetric case expected";
+    HV_CHECK(p.shape.out_h == int(c.out_h()) && p.shape.out_w == int(c.out_w()));
+    HV_CHECK(!p.x_nchw && p.shape.pad_top == 0 && p.shape.pad_left == 0);
+    HV_CHECK((p.shape.height - p.shape.kernel_h) / p.shape.stride_h + 1 == p.shape.out_h) << "vendor's own output size";
+    HV_CHECK((p.shape.width - p.shape.kernel_w) / p.shape.stride_w + 1 == p.shape.out_w);
+    hvt::Context ctx(warp);
+    const std::vector<float> x = hvt::random_floats(c.batch * c.in_channels * c.height * c.width, -1.0f, 1.0f);
+    const std::vector<float> w =
+        hvt::random_floats(c.out_channels * c.in_channels * c.kernel_h * c.kernel_w, -0.3f, 0.3f);
+    std::vector<float> eye(c.in_channels * c.in_channels, 0.0f);
+    for (size_t i = 0; i < c.in_channels; ++i) eye[i * c.in_channels + i] = 1.0f;
+    const size_t n_pad = size_t(p.pad.batch) * size_t(p.pad.out_h) * size_t(p.pad.out_w) * c.in_channels;
+    const size_t n_out = c.batch * c.out_h() * c.out_w() * c.out_channels;
+    hvt::Buffer bx(ctx, x), bw(ctx, w), bi(ctx, eye), padded(ctx, n_pad), by(ctx, n_out);
+    const hv_padding pad{int64_t(c.top), int64_t(p.pad.out_h) - int64_t(c.height) - int64_t(c.top), int64_t(c.left),
+                         int64_t(p.pad.out_w) - int64_t(c.width) - int64_t(c.left)};
+    HV_EXPECT_OK(hv_conv2d(ctx.get(), bx.get(), bi.get(), nullptr, padded.get(), int64_t(c.batch),
+                           int64_t(c.in_channels), int64_t(c.height), int64_t(c.width), int64_t(c.in_channels), 1, 1, 1,
+                           1, pad, nchw ? HV_LAYOUT_NCHW : HV_LAYOUT_NHWC, HV_ACTIVATION_NONE));
+    HV_EXPECT_OK(hv_conv2d(ctx.get(), padded.get(), bw.get(), nullptr, by.get(), int64_t(c.batch),
+                           int64_t(c.in_channels), p.shape.height, p.shape.width, int64_t(c.out_channels),
+                           int64_t(c.kernel_h), int64_t(c.kernel_w), int64_t(c.stride_h), int64_t(c.stride_w),
+                           hv_padding{}, HV_LAYOUT_NHWC, HV_ACTIVATION_NONE));
+    char label[128];
+    std::snprintf(label, sizeof label, "vendor padding warp %d %s %zux%zu k%zu s%zu pad %zu,%zu,%zu,%zu", warp,
+                  nchw ? "NCHW" : "NHWC", c.height, c.width, c.kernel_h, c.stride_h, c.top, c.bottom, c.left, c.right);
+    hvt::expect_conv_close(label, by.download(n_out), hvt::ref_conv2d(x, nchw, w, {}, c, HV_ACTIVATION_NONE));
+}
+
+}  // namespace
+
+// libs/conv2d_problem.cpp: when the vendor sees the shape as it is, and when it gets the padded copy.
+HV_TEST(conv2d_vendor_padding_rule) {
+    // Symmetric: handed over as it is.
+    hv::VendorProblem p = hv::vendor_problem(shape_of({1, 16, 9, 11, 8, 3, 3, 1, 1, 1, 1, 1, 1}), false);
+    HV_CHECK(!p.pad_first && p.shape.pad_top == 1 && p.shape.height == 9);
+    // The extra bottom/right zero is never read (8 + 1 + 1 - 3 = 7, stride 2: 4 rows either way).
+    p = hv::vendor_problem(shape_of({1, 3, 8, 8, 4, 3, 3, 2, 2, 1, 1, 1, 1}), true);
+    HV_CHECK(!p.pad_first && p.x_nchw);
+    // TF SAME (0, 1) on an odd size: the extra zero is never read either (37 -> 18 both ways).
+    p = hv::vendor_problem(shape_of({1, 3, 37, 41, 8, 3, 3, 2, 2, 0, 1, 0, 1}), true);
+    HV_CHECK(!p.pad_first && p.shape.pad_top == 0);
+    // The EfficientNet-B7 stem, TF SAME (0, 1): 600 -> 300 needs 601 padded rows, convolved unpadded.
+    p = hv::vendor_problem(shape_of({1, 3, 600, 600, 64, 3, 3, 2, 2, 0, 1, 0, 1}), true);
+    HV_CHECK(p.pad_first && !p.x_nchw && p.shape.height == 601 && p.shape.width == 601 && p.shape.out_h == 300);
+    HV_CHECK(p.pad.kernel_h == 1 && p.pad.out_channels == 3 && p.pad.out_h == 601 && p.pad.pad_top == 0);
+    for (int warp : hvt::warp_sizes()) {
+        vendor_padding_case(warp, {1, 3, 38, 40, 8, 3, 3, 2, 2, 0, 1, 0, 1}, true);   // stem-like (TF SAME, even)
+        vendor_padding_case(warp, {2, 5, 12, 9, 6, 5, 3, 2, 1, 1, 2, 2, 0}, false);   // NHWC, right unread
+        vendor_padding_case(warp, {1, 4, 10, 10, 3, 4, 4, 3, 3, 0, 3, 2, 0}, true);   // bottom pad partly unread
+    }
 }

@@ -41,37 +41,6 @@ private:
     void* p_ = nullptr;
 };
 
-// What the vendor convolves: the shape itself when its padding is symmetric (or the extra side is never read),
-// else the padded copy that a 1x1 identity conv with the original padding writes (NHWC, unpadded for the vendor).
-struct VendorProblem {
-    ConvShape shape;
-    bool x_nchw = false;
-    bool pad_first = false;
-    ConvShape pad;  // the identity conv: Ci -> Ci, 1x1, stride 1, the original top/left, out = padded extent
-};
-
-bool symmetric_fits(int in, int pad, int k, int stride, int out) {
-    const int span = in + 2 * pad - k;
-    return span >= 0 && span / stride + 1 == out;
-}
-
-VendorProblem vendor_problem(const ConvShape& s, bool x_nchw) {
-    if (symmetric_fits(s.height, s.pad_top, s.kernel_h, s.stride_h, s.out_h) &&
-        symmetric_fits(s.width, s.pad_left, s.kernel_w, s.stride_w, s.out_w))
-        return VendorProblem{s, x_nchw, false, {}};
-    // The vendor reads rows -pad_top .. need_h - pad_top - 1; rows past the image are the padding's zeros.
-    const int need_h = (s.out_h - 1) * s.stride_h + s.kernel_h, need_w = (s.out_w - 1) * s.stride_w + s.kernel_w;
-    const int padded_h = s.height + s.pad_top + std::max(0, need_h - s.height - s.pad_top);
-    const int padded_w = s.width + s.pad_left + std::max(0, need_w - s.width - s.pad_left);
-    const ConvShape pad{s.batch, s.height, s.width, s.in_channels, s.in_channels, 1, 1, 1, 1, s.pad_top, s.pad_left,
-                        padded_h, padded_w};
-    ConvShape v = s;
-    v.height = padded_h;
-    v.width = padded_w;
-    v.pad_top = v.pad_left = 0;
-    return VendorProblem{v, false, true, pad};
-}
-
 std::string conv_key(const ConvShape& s, bool x_nchw) {
     return tuning_key("conv2d",
                       {s.batch, s.in_channels, s.height, s.width, s.out_channels, s.kernel_h, s.kernel_w, s.stride_h,
@@ -80,7 +49,7 @@ std::string conv_key(const ConvShape& s, bool x_nchw) {
 }
 
 struct ConvChoice {
-    VendorProblem problem;
+    VendorProblem problem;  // conv2d_vendor.h
     bool vendor = false;  // false: the direct kernel
     Tuning tuning = Tuning::none;  // what the latest prepare of this shape did (a repeat on this context: warm)
     bool found_now = false;        // the find step ran in this process (for the report)

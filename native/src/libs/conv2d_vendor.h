@@ -20,6 +20,17 @@ namespace hv {
 
 struct VendorConvPlan;  // the descriptors of one problem, defined by the vendor file
 
+// What the vendor convolves for shape s (conv2d_problem.cpp, GPU-free): s itself when its padding is symmetric or the
+// extra bottom/right padding is never read; else the padded copy that a 1x1 identity convolution with s's padding
+// writes (`pad`: Ci -> Ci, stride 1, s's top/left, out = the padded extent; NHWC), convolved unpadded.
+struct VendorProblem {
+    ConvShape shape;
+    bool x_nchw = false;
+    bool pad_first = false;
+    ConvShape pad;
+};
+VendorProblem vendor_problem(const ConvShape& s, bool x_nchw);
+
 // "miopen", "cudnn", or "" when this build has no vendor convolution.
 const char* conv_vendor_name();
 
