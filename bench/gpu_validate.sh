@@ -8,9 +8,12 @@
 #   2. its CTest suite on the GPU
 #   3. hipvision verify --backend hip at fp32, fp16, bf16 (ops + tiny fixtures against float64 and transformers)
 #   4. cold and warm start: EfficientNet-B7 batch 1 benched twice on a fresh tuning cache (first process tunes, second reads)
-#   5. hipvision bench --backend hip --json: ViT-B/16 and EfficientNet-B7@600, batch 1 and 64, each precision
-#   6. bench/torch_gpu.py: the same models, batches and precisions in PyTorch eager with the same hv-synth-v2 weights
+#   5. bench/torch_gpu.py: ViT-B/16 and EfficientNet-B7@600, batch 1 and 64, each precision, in PyTorch eager with the
+#      same hv-synth-v2 weights
+#   6. hipvision bench --backend hip --json: the same matrix, fp32 first
 #   7. bench/gpu_summary.py: the side-by-side tables
+# HV_KIT_STEPS picks steps (default build,ctest,verify,coldwarm,torch,bench): on a machine still warm from a first call,
+# HV_KIT_STEPS=bench finishes what the budget cut, reusing build/nvidia-kit.
 # Writes under $OUT (default ./gpu-out): kit.log (every command and its output), results.jsonl (one record per step or
 # measurement), summary.md (the tables for docs/perf.md and docs/gpu-validation.md).
 #
@@ -90,14 +93,29 @@ command -v nvcc >/dev/null && nvcc --version | tail -2 >>"$LOG"
 
 # 1. Build. cuDNN comes from the toolkit or PyTorch's wheel (nvidia-cudnn-*: headers and libcudnn.so.9).
 CUDNN_ROOT=${CUDNN_ROOT:-$("$PY" -c 'import nvidia.cudnn as c; print(list(c.__path__)[0])' 2>/dev/null)}
+if [[ -z "$CUDNN_ROOT" ]]; then   # another wheel layout: the directory above include/cudnn.h in site-packages
+    SITE=$("$PY" -c 'import site; print(site.getsitepackages()[0])' 2>/dev/null)
+    HDR=$([[ -n "$SITE" ]] && find "$SITE/nvidia" -name cudnn.h -path '*include*' 2>/dev/null | head -1)
+    [[ -n "$HDR" ]] && CUDNN_ROOT=$(dirname "$(dirname "$HDR")")
+fi
+log "cuDNN root: ${CUDNN_ROOT:-none found, CMake searches the CUDA toolkit directories too}"
 [[ -n "$CUDNN_ROOT" ]] && export LD_LIBRARY_PATH=$CUDNN_ROOT/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 KIT_GPU=${HV_KIT_GPU:-nvidia}   # emulator: a dry run of the kit's flow on a machine without a GPU (slow kernels)
 ARCH_FLAGS=()
 [[ $KIT_GPU == nvidia ]] && ARCH_FLAGS=(-DCMAKE_CUDA_ARCHITECTURES=90)
 GEN=()
 command -v ninja >/dev/null && GEN=(-G Ninja)
+STEPS=${HV_KIT_STEPS:-build,ctest,verify,coldwarm,torch,bench}
+want() { [[ ",$STEPS," == *",$1,"* ]]; }
+log "steps: $STEPS"
+
 # Kept between runs on one machine (a rerun builds incrementally); removed only when the first configuration fails.
-if step configure 90 cmake -S . -B "$BUILD" "${GEN[@]}" -DHV_GPU="$KIT_GPU" -DCMAKE_BUILD_TYPE=Release "${ARCH_FLAGS[@]}" \
+BUILT=1
+VENDOR="as configured before"
+if ! want build; then
+    [[ -e $BUILD/native/libhipvision.so ]] && BUILT=0
+    log "== build: not asked for; $BUILD/native/libhipvision.so $([[ $BUILT == 0 ]] && echo is there || echo is missing)"
+elif step configure 90 cmake -S . -B "$BUILD" "${GEN[@]}" -DHV_GPU="$KIT_GPU" -DCMAKE_BUILD_TYPE=Release "${ARCH_FLAGS[@]}" \
     -DHV_WITH_CUBLAS=ON ${CUDNN_ROOT:+-DCUDNN_ROOT=$CUDNN_ROOT}; then
     VENDOR="cuBLAS, cuDNN when found"
 else
@@ -106,12 +124,14 @@ else
         "${ARCH_FLAGS[@]}" -DHV_WITH_CUBLAS=OFF -DHV_WITH_CUDNN=OFF
     VENDOR="none (HipVision's own GEMM and convolution kernels)"
 fi
-step build 300 cmake --build "$BUILD" -j "$JOBS"
-BUILT=$?
+if want build; then
+    step build 300 cmake --build "$BUILD" -j "$JOBS"
+    BUILT=$?
+fi
 log "vendor libraries: $VENDOR ($(grep -E '^HV_WITH_(CUBLAS|CUDNN):' "$BUILD/CMakeCache.txt" 2>/dev/null | tr '\n' ' '))"
 
 # 2. CTest on the device.
-((BUILT == 0)) && step ctest 120 ctest --test-dir "$BUILD" --output-on-failure -j 4
+((BUILT == 0)) && want ctest && step ctest 120 ctest --test-dir "$BUILD" --output-on-failure -j 4
 
 # 3-5. The CLI against this library.
 export HIPVISION_NATIVE_PATH=$BUILD/native
@@ -125,13 +145,13 @@ cli_step() {  # cli_step NAME LIMIT ARGS...: a CLI step, or a record saying why 
     fi
     step "$@"
 }
-for p in fp32 fp16 bf16; do
+want verify && for p in fp32 fp16 bf16; do
     cli_step "verify_$p" 90 "$CLI" verify --backend hip --precision "$p" --json --fixtures tests/fixtures
 done
 
 export HIPVISION_TUNING_CACHE=$WORK/tuning
 COLDWARM=${HV_KIT_COLDWARM_MODEL:-efficientnet-b7}
-for start in first second; do   # first: nothing cached (cold); second: a new process reads the file (warm)
+want coldwarm && for start in first second; do   # first: nothing cached (cold); second: a new process reads the file (warm)
     cli_step "coldwarm_${start}" 90 "$CLI" bench --arch "$COLDWARM" --synthetic 1 --batch 1 --iterations 3 \
         --warmup 1 --backend hip --json
 done
@@ -139,21 +159,26 @@ ls -l "$HIPVISION_TUNING_CACHE" >>"$LOG" 2>&1
 
 MODELS=${HV_KIT_MODELS:-vit-base-patch16-224 efficientnet-b7}
 BATCHES=${HV_KIT_BATCHES:-1 64}
-for batch in $BATCHES; do
-    for model in $MODELS; do
-        for p in fp32 fp16 bf16; do
-            iters=20
-            ((batch > 1)) && iters=5
-            cli_step "bench_${model}_b${batch}_${p}" 75 "$CLI" bench --arch "$model" --synthetic 1 --batch "$batch" \
-                --iterations "$iters" --warmup 2 --backend hip --precision "$p" --json
+
+# 5. PyTorch eager, same GPU, same weights and inputs (before HipVision's matrix: what the budget cuts is then a
+# HipVision row, listed as skipped, which a second call with HV_KIT_STEPS=bench completes).
+# shellcheck disable=SC2086  # the lists split on purpose
+want torch && step torch 150 "$PY" bench/torch_gpu.py --model $MODELS --batch $BATCHES \
+    --precision fp32 fp16 bf16 --iterations 20 --warmup 3 --device "${HV_KIT_TORCH_DEVICE:-cuda}"
+
+# 6. HipVision, fp32 first.
+if want bench; then
+    for p in fp32 fp16 bf16; do
+        for batch in $BATCHES; do
+            for model in $MODELS; do
+                iters=20
+                ((batch > 1)) && iters=5
+                cli_step "bench_${model}_b${batch}_${p}" 75 "$CLI" bench --arch "$model" --synthetic 1 --batch "$batch" \
+                    --iterations "$iters" --warmup 2 --backend hip --precision "$p" --json
+            done
         done
     done
-done
-
-# 6. PyTorch eager, same GPU, same weights and inputs.
-# shellcheck disable=SC2086  # the lists split on purpose
-step torch 170 "$PY" bench/torch_gpu.py --model $MODELS --batch $BATCHES \
-    --precision fp32 fp16 bf16 --iterations 20 --warmup 3 --device "${HV_KIT_TORCH_DEVICE:-cuda}"
+fi
 
 # 7. Tables.
 "$PY" bench/gpu_summary.py "$RESULTS" >"$OUT/summary.md" 2>>"$LOG" || log "gpu_summary.py failed"
