@@ -163,7 +163,8 @@ int main(int argc, char** argv) {
             dev::check(hipGetLastError(), "v2 launch");
         });
     run("v3 tiled K/V in shared (library)", [&] {
-        dev::check(hv::launch_attention(dq.get(), nullptr, dout.get(), batch, tokens, heads, dh, scale, stream),
+        dev::check(hv::launch_attention(HV_DTYPE_FLOAT32, dq.get(), nullptr, dout.get(), batch, tokens, heads, dh,
+                                        scale, stream),
                    "v3 launch");
     });
     return ok ? 0 : 1;

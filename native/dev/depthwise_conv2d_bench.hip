@@ -137,7 +137,9 @@ int main(int argc, char** argv) {
             dev::check(hipGetLastError(), "1 launch");
         });
         run("2 library (tile + halo)", [&] {
-            dev::check(hv::launch_depthwise_conv2d(dx.get(), dw.get(), db.get(), dy.get(), s, 4, stream), "2 launch");
+            dev::check(hv::launch_depthwise_conv2d(HV_DTYPE_FLOAT32, dx.get(), dw.get(), db.get(), dy.get(), s, 4,
+                                                   stream),
+                       "2 launch");
         });
         const int strips = (s.out_h + kStrip - 1) / kStrip * s.out_w;
         const dim3 grid3(unsigned((strips + 7) / 8), unsigned((s.in_channels + 31) / 32));

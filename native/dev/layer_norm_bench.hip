@@ -94,7 +94,8 @@ int main(int argc, char** argv) {
         dev::check(hipGetLastError(), "v2 launch");
     });
     run("v3 block per row (library)", [&] {
-        dev::check(hv::launch_layer_norm(dx.get(), nullptr, dg.get(), db.get(), nullptr, dy.get(), rows, cols, eps, stream),
+        dev::check(hv::launch_layer_norm(HV_DTYPE_FLOAT32, dx.get(), nullptr, dg.get(), db.get(), nullptr, dy.get(),
+                                         rows, cols, eps, stream),
                    "v3 launch");
     });
     return ok ? 0 : 1;

@@ -114,8 +114,8 @@ int main(int argc, char** argv) {
             dev::check(hipGetLastError(), "1 launch");
         });
         run("2 library", [&] {
-            dev::check(hv::launch_squeeze_excite(dx.get(), dw1.get(), db1.get(), dw2.get(), db2.get(), dws.get(),
-                                                 dy.get(), 1, pixels, c, r, 4, stream),
+            dev::check(hv::launch_squeeze_excite(HV_DTYPE_FLOAT32, dx.get(), dw1.get(), db1.get(), dw2.get(), db2.get(),
+                                                 dws.get(), dy.get(), 1, pixels, c, r, 4, stream),
                        "2 launch");
         });
         const int64_t library_chunks = std::min<int64_t>((pixels + 1023) / 1024, 64);
@@ -123,7 +123,8 @@ int main(int argc, char** argv) {
         if (library_chunks > 1) chunk_counts.push_back(library_chunks);
         for (int64_t chunks : chunk_counts) {
             const double ms = dev::time_ms(stream, iterations, [&] {
-                dev::check(hv::launch_channel_mean(dx.get(), dws.get(), 1, pixels, c, chunks, stream), "pool launch");
+                dev::check(hv::launch_channel_mean(HV_DTYPE_FLOAT32, dx.get(), dws.get(), 1, pixels, c, chunks, stream),
+                           "pool launch");
             });
             const std::vector<float> partial = dws.download();
             std::vector<float> got(c, 0.0f);

@@ -8,7 +8,8 @@
  *   - Nothing native exits, aborts or prints: every C++ exception is caught at this boundary.
  *   - Handles are opaque. Destroying NULL is a no-op returning HV_OK. A buffer keeps its context's
  *     device alive, so contexts and buffers may be destroyed in any order.
- *   - Tensors are dense row-major float32; shapes are int64_t and must be >= 0 (sizes in bytes size_t).
+ *   - Tensors are dense row-major in their buffer's element type (float32, float16 or bfloat16: see Element
+ *     types); shapes count elements, are int64_t and must be >= 0 (sizes in bytes size_t).
  *   - Operations are enqueued on the context's stream and may run asynchronously; hv_buffer_download
  *     and hv_context_synchronize wait for them. Asynchronous kernel faults surface there.
  *   - Output buffers may alias inputs where an entry says so; otherwise they must not overlap.
@@ -77,14 +78,38 @@ HV_API hv_status hv_buffer_download(const hv_buffer* buffer, size_t offset, void
  * every activation at its planned offset. */
 HV_API hv_status hv_buffer_view(hv_buffer* parent, size_t offset, size_t bytes, hv_buffer** view);
 
+/* ---- Element types ---------------------------------------------------------------------------
+ * Every buffer has an element type: float32 unless set with hv_buffer_set_dtype; a view starts with its
+ * parent's type. Every tensor argument of one op (activations, weights, biases, gamma/beta, bias tables)
+ * must have the same type, else HV_ERROR_INVALID_ARGUMENT naming both (exceptions: hv_cast; hv_preprocess's
+ * y may have any type; hv_squeeze_excite's workspace is untyped scratch). Arithmetic is float32 whatever the
+ * storage: elements are widened on load, products accumulate in float32 (GEMM, convolution, attention,
+ * pooling, LayerNorm and softmax statistics), and each result is rounded once to the storage type on store
+ * (round to nearest even; fp16 overflow gives +-inf). Shapes count elements; size checks use the element size.
+ * Scalars (eps, alpha, beta, scale) stay float.
+ * The conversions are explicit bit arithmetic, the same on every build and the same as .NET's System.Half:
+ * float16 NaN from float is sign | 0x7E00 | fraction >> 13, float from float16 NaN sign | 0x7FC00000 |
+ * fraction << 13; bfloat16 NaN from float keeps the top 16 bits and sets the quiet bit 0x0040
+ * (native/src/kernels/storage.h). */
+typedef enum hv_dtype {
+    HV_DTYPE_FLOAT32 = 0,
+    HV_DTYPE_FLOAT16 = 1,  /* IEEE binary16 */
+    HV_DTYPE_BFLOAT16 = 2  /* bfloat16: float32's top 16 bits */
+} hv_dtype;
+/* Sets the element type ops read the buffer's bytes as (the bytes themselves are not touched). Only this
+ * handle changes: views made before keep theirs. */
+HV_API hv_status hv_buffer_set_dtype(hv_buffer* buffer, hv_dtype dtype);
+HV_API hv_status hv_buffer_get_dtype(const hv_buffer* buffer, hv_dtype* dtype);
+
 /* ---- Graph capture ----------------------------------------------------------------------------
  * A fixed sequence of ops recorded once and replayed with one call (hipGraph on AMD, CUDA graph on NVIDIA,
  * a recorded list of launches on the emulator). Between hv_graph_begin and hv_graph_end the context's
- * stream records instead of running: only op entries (hv_layer_norm .. hv_squeeze_excite) may be called on
- * it. hv_buffer_upload, hv_buffer_download, hv_context_synchronize, hv_preprocess and hv_graph_launch on a
- * capturing context fail with HV_ERROR_INVALID_ARGUMENT (nothing is queued, the capture goes on). A replay
- * reads and writes the same buffers the ops named when captured, with their contents at replay time: upload
- * new input before hv_graph_launch, download after. Those buffers must outlive the graph. Ops called with a
+ * stream records instead of running: only op entries (hv_cast, hv_activate, hv_batch_norm, hv_layer_norm ..
+ * hv_squeeze_excite; hv_buffer_set_dtype too, which queues nothing) may be called on it. hv_buffer_upload,
+ * hv_buffer_download, hv_context_synchronize, hv_preprocess and hv_graph_launch on a capturing context fail
+ * with HV_ERROR_INVALID_ARGUMENT (nothing is queued, the capture goes on). A replay reads and writes the same
+ * buffers the ops named when captured, with their contents at replay time: upload new input before
+ * hv_graph_launch, download after. Those buffers must outlive the graph. Ops called with a
  * vendor BLAS are captured as the library issues them (rocBLAS/cuBLAS support stream capture). */
 
 /* Start capturing the context's stream. Fails if the context is already capturing. */
@@ -100,7 +125,7 @@ HV_API hv_status hv_graph_destroy(hv_graph* graph);
 
 /* LayerNorm over the last dimension of x[rows, cols] (torch.nn.LayerNorm: biased variance):
  *   y = (x - mean) / sqrt(var + eps) * gamma + beta
- * gamma and beta hold cols floats; either may be NULL (1 and 0). y may alias x. eps >= 0, finite. */
+ * gamma and beta hold cols elements; either may be NULL (1 and 0). y may alias x. eps >= 0, finite. */
 HV_API hv_status hv_layer_norm(hv_context* context, const hv_buffer* x, const hv_buffer* gamma,
                                const hv_buffer* beta, hv_buffer* y, int64_t rows, int64_t cols, float eps);
 
@@ -111,25 +136,50 @@ HV_API hv_status hv_add_layer_norm(hv_context* context, const hv_buffer* x, cons
                                    int64_t rows, int64_t cols, float eps);
 
 /* ---- Transformer ops (HF ViT and BEiT) ---------------------------------------------------------
- * Same conventions as above: dense row-major float32 buffers, int64_t shapes (each must fit in int32
+ * Same conventions as above: dense row-major buffers of one element type, int64_t shapes (each must fit in int32
  * and be >= 0; a 0 extent makes the call a no-op), arguments validated before anything is queued.
  * Outputs must not overlap inputs unless an entry says they may alias. */
 
-/* The activation of a fused epilogue (hv_linear) or of hv_gelu-style elementwise ops. */
+/* The activation of a fused epilogue (hv_linear, the convolutions, hv_batch_norm) or of hv_activate. */
 typedef enum hv_activation {
     HV_ACTIVATION_NONE = 0,
-    HV_ACTIVATION_GELU = 1,  /* exact: x/2 * (1 + erf(x/sqrt(2))), torch.nn.GELU(), HF "gelu" */
-    HV_ACTIVATION_RELU = 2,  /* max(x, 0) */
-    HV_ACTIVATION_RELU6 = 3, /* min(max(x, 0), 6) */
-    HV_ACTIVATION_SILU = 4   /* x * sigmoid(x), HF "silu"/"swish" */
+    HV_ACTIVATION_GELU = 1,   /* exact: x/2 * (1 + erf(x/sqrt(2))), torch.nn.GELU(), HF "gelu" */
+    HV_ACTIVATION_RELU = 2,   /* max(x, 0) */
+    HV_ACTIVATION_RELU6 = 3,  /* min(max(x, 0), 6) */
+    HV_ACTIVATION_SILU = 4,   /* x * sigmoid(x), HF "silu"/"swish" */
+    HV_ACTIVATION_SIGMOID = 5 /* 1 / (1 + exp(-x)) */
 } hv_activation;
+
+/* Memory layout of an image tensor: NCHW [batch, channels, height, width] or NHWC [batch, height, width, channels]. */
+typedef enum hv_layout {
+    HV_LAYOUT_NCHW = 0,
+    HV_LAYOUT_NHWC = 1
+} hv_layout;
+
+/* y = x converted element by element (count elements); x and y may have any types (same type: a bit copy,
+ * NaN payloads included). y must not overlap x unless it is the same buffer with the same type (the same first
+ * byte and type: the cast is then in place). */
+HV_API hv_status hv_cast(hv_context* context, const hv_buffer* x, hv_buffer* y, int64_t count);
+
+/* Elementwise activation: y = act(x) over count elements, any hv_activation (NONE copies). y may alias x.
+ * hv_activate(..., HV_ACTIVATION_GELU) is HF ViT/BEiT's intermediate act "gelu". */
+HV_API hv_status hv_activate(hv_context* context, const hv_buffer* x, hv_buffer* y, int64_t count,
+                             hv_activation activation);
+
+/* Inference BatchNorm (torch.nn.BatchNorm2d in eval mode) with an optional activation after it, per channel c:
+ *   y = act((x - mean[c]) / sqrt(var[c] + eps) * gamma[c] + beta[c])
+ * x and y are [batch, channels, spatial] (layout NCHW, spatial = H*W) or [batch, spatial, channels] (NHWC);
+ * mean, var (channels elements) required; gamma, beta may be NULL (1 and 0). eps >= 0, finite. y may alias x. */
+HV_API hv_status hv_batch_norm(hv_context* context, const hv_buffer* x, const hv_buffer* mean, const hv_buffer* var,
+                               const hv_buffer* gamma, const hv_buffer* beta, hv_buffer* y, int64_t batch,
+                               int64_t channels, int64_t spatial, hv_layout layout, float eps, hv_activation activation);
 
 /* Batched GEMM, row-major: for every i in [0, batch),
  *   C_i[m, n] = alpha * op(A_i) * op(B_i) + beta * C_i + bias[n]
  * op(A_i) is m x k: A_i stored [m, k], or [k, m] when trans_a != 0; op(B_i) is k x n: B_i stored
- * [k, n], or [n, k] when trans_b != 0 (torch.nn.Linear weights). X_i starts at X + i * stride_x floats;
+ * [k, n], or [n, k] when trans_b != 0 (torch.nn.Linear weights). X_i starts at X + i * stride_x elements;
  * stride_a or stride_b 0 shares one matrix over the batch; stride_c must be >= m*n when batch > 1.
- * bias (n floats, shared over rows and batch) may be NULL. When beta == 0, C is not read (may hold NaN).
+ * bias (n elements, shared over rows and batch) may be NULL. When beta == 0, C is not read (may hold NaN).
  * trans_a, trans_b: 0 or 1. c must not alias a, b or bias. Vendor BLAS when built with it, else
  * HipVision's tiled kernel (native/src/kernels/gemm.hip). Serves torch.matmul / torch.bmm / addmm. */
 HV_API hv_status hv_gemm(hv_context* context, const hv_buffer* a, const hv_buffer* b, const hv_buffer* bias,
@@ -139,7 +189,7 @@ HV_API hv_status hv_gemm(hv_context* context, const hv_buffer* a, const hv_buffe
 
 /* torch.nn.Linear with an optional activation after it (HF ViT/BEiT query/key/value, dense layers):
  *   y[rows, out_features] = act(x[rows, in_features] * weight^T + bias)
- * weight is [out_features, in_features] as PyTorch stores it; bias (out_features floats) may be NULL.
+ * weight is [out_features, in_features] as PyTorch stores it; bias (out_features elements) may be NULL.
  * y must not alias x, weight or bias. Bias and activation are fused into the GEMM's epilogue on the
  * built-in kernel; after a vendor GEMM they run as one extra elementwise pass (bias_act.hip). */
 HV_API hv_status hv_linear(hv_context* context, const hv_buffer* x, const hv_buffer* weight, const hv_buffer* bias,
@@ -165,10 +215,6 @@ HV_API hv_status hv_attention(hv_context* context, const hv_buffer* qkv, const h
 HV_API hv_status hv_patch_embed(hv_context* context, const hv_buffer* pixels, hv_buffer* patches, int64_t batch,
                                 int64_t channels, int64_t height, int64_t width, int64_t patch);
 
-/* Exact GELU elementwise (HF ViT/BEiT intermediate act "gelu"): y = x/2 * (1 + erf(x/sqrt(2))) over
- * count floats. y may alias x. */
-HV_API hv_status hv_gelu(hv_context* context, const hv_buffer* x, hv_buffer* y, int64_t count);
-
 /* y = a + b with b broadcast over leading rows: a and y are [rows, cols], b is [b_rows, cols] with
  * rows a multiple of b_rows, and y[r] = a[r] + b[r % b_rows]. b_rows == rows: same-shape residual add;
  * b_rows == tokens: ViT position embeddings [T, D] over [B*T, D]. y may alias a, or b when b_rows == rows. */
@@ -181,7 +227,7 @@ HV_API hv_status hv_add(hv_context* context, const hv_buffer* a, const hv_buffer
 HV_API hv_status hv_layer_scale(hv_context* context, const hv_buffer* x, const hv_buffer* gamma,
                                 const hv_buffer* residual, hv_buffer* y, int64_t rows, int64_t cols);
 
-/* torch.softmax over the last dimension of x[rows, cols], max-subtracted, in float32. y may alias x. */
+/* torch.softmax over the last dimension of x[rows, cols], max-subtracted, computed in float32. y may alias x. */
 HV_API hv_status hv_softmax(hv_context* context, const hv_buffer* x, hv_buffer* y, int64_t rows, int64_t cols);
 
 /* ViT's torch.cat((cls_token, embeddings), dim=1): y[b, 0, :] = token[:], y[b, 1 + t, :] = x[b, t, :].
@@ -200,16 +246,10 @@ HV_API hv_status hv_mean_tokens(hv_context* context, const hv_buffer* x, hv_buff
                                 int64_t tokens, int64_t dim, int64_t first);
 
 /* ---- Convolutional-network ops (MobileNetV1, EfficientNet) ----------------------------------------
- * Activations are channels-last (NHWC) [batch, height, width, channels], dense float32; shapes int64_t,
+ * Activations are channels-last (NHWC) [batch, height, width, channels], dense; shapes int64_t,
  * each >= 0 and fitting in int32 (a 0 batch or channel count makes the call a no-op); batch <= 65535.
  * Weights keep PyTorch's layouts; BatchNorm is folded into weight and bias by the caller.
  * Pointwise (1x1) convolutions are GEMMs: hv_linear on the NHWC activation viewed as [B*H*W, C_in]. */
-
-/* Memory layout of an image tensor: NCHW [batch, channels, height, width] or NHWC [batch, height, width, channels]. */
-typedef enum hv_layout {
-    HV_LAYOUT_NCHW = 0,
-    HV_LAYOUT_NHWC = 1
-} hv_layout;
 
 /* Explicit zero padding of a convolution, in input pixels on each side. TF "SAME" padding (EfficientNet's
  * checkpoints) is asymmetric; the caller computes it: total = max((ceil(in/stride) - 1)*stride + k - in, 0),
@@ -221,7 +261,7 @@ typedef struct hv_padding {
 /* Depthwise convolution (torch.nn.Conv2d with groups = channels), bias and activation fused:
  *   y[b,oy,ox,c] = act(bias[c] + sum_{ky,kx} x[b, oy*stride - top + ky, ox*stride - left + kx, c] * w[c,0,ky,kx])
  * x [batch, height, width, channels] NHWC; weight [channels, 1, kernel_h, kernel_w] as PyTorch stores it;
- * bias (channels floats) may be NULL. Out-of-image taps read 0. y [batch, out_h, out_w, channels] with
+ * bias (channels elements) may be NULL. Out-of-image taps read 0. y [batch, out_h, out_w, channels] with
  *   out_h = (height + top + bottom - kernel_h) / stride_h + 1 (floor), out_w likewise; both must be >= 1.
  * kernel_h, kernel_w in 1..13, strides >= 1, paddings >= 0. activation: any hv_activation. y must not alias x. */
 HV_API hv_status hv_depthwise_conv2d(hv_context* context, const hv_buffer* x, const hv_buffer* weight,
@@ -232,7 +272,7 @@ HV_API hv_status hv_depthwise_conv2d(hv_context* context, const hv_buffer* x, co
 /* Dense convolution (groups = 1; stems and k x k convs), bias and activation fused, output NHWC:
  *   y[b,oy,ox,co] = act(bias[co] + sum_{ci,ky,kx} x[b, ci, oy*stride_h - top + ky, ox*stride_w - left + kx] * w[co,ci,ky,kx])
  * x is NCHW [batch, in_channels, height, width] (pixel_values) or NHWC [batch, height, width, in_channels]
- * per x_layout; weight [out_channels, in_channels, kernel_h, kernel_w] (PyTorch); bias (out_channels floats)
+ * per x_layout; weight [out_channels, in_channels, kernel_h, kernel_w] (PyTorch); bias (out_channels elements)
  * may be NULL. y [batch, out_h, out_w, out_channels], out_h/out_w as for hv_depthwise_conv2d. kernel sizes
  * >= 1 with kernel_h * kernel_w <= 256, strides >= 1, paddings >= 0, activation any hv_activation.
  * y must not alias x. Runs the vendor convolution chosen for this shape by hv_conv2d_prepare (MIOpen or cuDNN,
@@ -284,8 +324,8 @@ HV_API hv_status hv_squeeze_excite_workspace_size(int64_t batch, int64_t height,
  *   e[b,c] = sigmoid(sum_j w_expand[c,j] * r[b,j] + b_expand[c])
  *   y[b,h,w,c] = x[b,h,w,c] * e[b,c]
  * w_reduce [reduced, channels] and w_expand [channels, reduced] are the conv weights [out, in, 1, 1];
- * biases may be NULL. workspace holds at least hv_squeeze_excite_workspace_size bytes (scratch; contents
- * undefined after). y may alias x; workspace must not overlap anything. reduced in 1..4096, channels
+ * biases may be NULL. workspace holds at least hv_squeeze_excite_workspace_size bytes (float32 scratch whatever
+ * the op's element type, its own dtype ignored; contents undefined after). y may alias x; workspace must not overlap anything. reduced in 1..4096, channels
  * <= 12288. Three kernels: chunked pool, the two small matrix-vector products, the scale (squeeze_excite.hip). */
 HV_API hv_status hv_squeeze_excite(hv_context* context, const hv_buffer* x, const hv_buffer* w_reduce,
                                    const hv_buffer* b_reduce, const hv_buffer* w_expand, const hv_buffer* b_expand,
@@ -312,8 +352,8 @@ typedef enum hv_resample {
  *      pixels outside it are uint8 0 (HF pads before cropping when the crop is larger).
  *   3. value = table[c * 256 + byte]: table (768 floats, host memory) holds what each byte of channel c
  *      becomes after rescale and normalize (HipVision.Imaging.ImageProcessor's lookup, so results are bit-equal).
- *   4. write float32 to y at image slot `index` of [N, 3, out_h, out_w] (NCHW) or [N, out_h, out_w, 3] (NHWC),
- *      i.e. at float offset index * 3 * out_h * out_w.
+ *   4. write the value, rounded to y's element type (any hv_dtype), to y at image slot `index` of
+ *      [N, 3, out_h, out_w] (NCHW) or [N, out_h, out_w, 3] (NHWC), i.e. at element offset index * 3 * out_h * out_w.
  * image holds height*width*3 bytes; resize and out sizes >= 1; index >= 0. Allocates a scratch area for the
  * coefficients and the uint8 intermediate and waits for the context's stream before freeing it. */
 HV_API hv_status hv_preprocess(hv_context* context, const hv_buffer* image, const float* table, hv_buffer* y,

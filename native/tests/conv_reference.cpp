@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "reference.h"
+#include "reference_transformer.h"
 
 namespace hvt {
 
@@ -17,15 +18,7 @@ void same_padding(size_t in, size_t kernel, size_t stride, size_t& before, size_
     after = size_t(total) - before;
 }
 
-double ref_activation(double v, hv_activation a) {
-    switch (a) {
-    case HV_ACTIVATION_GELU: return 0.5 * v * (1.0 + std::erf(v / std::sqrt(2.0)));
-    case HV_ACTIVATION_RELU: return std::max(v, 0.0);
-    case HV_ACTIVATION_RELU6: return std::min(std::max(v, 0.0), 6.0);
-    case HV_ACTIVATION_SILU: return v / (1.0 + std::exp(-v));
-    default: return v;
-    }
-}
+double ref_activation(double v, hv_activation a) { return ref_activate(v, a); }
 
 std::vector<double> ref_depthwise_conv2d(const std::vector<float>& x, const std::vector<float>& weight,
                                          const std::vector<float>& bias, const ConvCase& c, hv_activation a) {

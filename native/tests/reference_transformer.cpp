@@ -16,6 +16,7 @@ double ref_activate(double x, int activation) {
         case HV_ACTIVATION_RELU: return std::max(x, 0.0);
         case HV_ACTIVATION_RELU6: return std::min(std::max(x, 0.0), 6.0);
         case HV_ACTIVATION_SILU: return x / (1.0 + std::exp(-x));
+        case HV_ACTIVATION_SIGMOID: return 1.0 / (1.0 + std::exp(-x));
         default: return x;
     }
 }

@@ -9,7 +9,7 @@
 
 namespace hvt {
 
-// hv_activation applied in float64: GELU exact erf, ReLU, ReLU6, SiLU.
+// hv_activation applied in float64: GELU exact erf, ReLU, ReLU6, SiLU, sigmoid.
 double ref_activate(double x, int activation);
 
 // C_z = act(alpha·op(A_z)·op(B_z) + beta·C_z + bias) over the batch, row-major (torch.baddbmm + act);

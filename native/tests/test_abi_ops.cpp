@@ -71,8 +71,8 @@ HV_TEST(abi_token_and_elementwise_arguments) {
     HV_EXPECT_BAD(hv_patch_embed(x, p.get(), q.get(), 1, 3, 8, 8, 0), "hv_patch_embed", "patch must be >= 1");
     HV_EXPECT_BAD(hv_patch_embed(x, p.get(), p.get(), 1, 3, 8, 8, 4), "hv_patch_embed", "patches must not alias pixels");
     HV_EXPECT_BAD(hv_patch_embed(x, p.get(), row.get(), 1, 3, 8, 8, 4), "hv_patch_embed", "patches holds");
-    HV_EXPECT_BAD(hv_gelu(x, p.get(), q.get(), -1), "hv_gelu", "count");
-    HV_EXPECT_BAD(hv_gelu(x, p.get(), nullptr, 4), "hv_gelu", "y is NULL");
+    HV_EXPECT_BAD(hv_activate(x, p.get(), q.get(), -1, HV_ACTIVATION_GELU), "hv_activate", "count");
+    HV_EXPECT_BAD(hv_activate(x, p.get(), nullptr, 4, HV_ACTIVATION_GELU), "hv_activate", "y is NULL");
     HV_EXPECT_BAD(hv_add(x, p.get(), row.get(), q.get(), 6, 8, 4), "hv_add", "multiple of b_rows");
     HV_EXPECT_BAD(hv_add(x, p.get(), row.get(), q.get(), 6, 8, 0), "hv_add", "b_rows must be >= 1");
     HV_EXPECT_BAD(hv_add(x, p.get(), q.get(), q.get(), 6, 8, 3), "hv_add", "y may alias b only");
@@ -84,8 +84,27 @@ HV_TEST(abi_token_and_elementwise_arguments) {
     HV_EXPECT_BAD(hv_mean_tokens(x, p.get(), row.get(), 1, 4, 8, 4), "hv_mean_tokens", "first");
     HV_EXPECT_BAD(hv_mean_tokens(x, p.get(), row.get(), 2, 4, 8, 1), "hv_mean_tokens", "y holds");
     HV_EXPECT_OK(hv_mean_tokens(x, p.get(), row.get(), 1, 4, 8, 1));
+    HV_EXPECT_BAD(hv_activate(x, p.get(), q.get(), 4, hv_activation(6)), "hv_activate", "activation 6");
+    HV_EXPECT_BAD(hv_cast(x, nullptr, q.get(), 4), "hv_cast", "x is NULL");
+    HV_EXPECT_BAD(hv_cast(x, p.get(), q.get(), -1), "hv_cast", "count is negative");
+    HV_EXPECT_BAD(hv_cast(x, row.get(), q.get(), 9), "hv_cast", "x holds 32 bytes, needs 36");
+    HV_EXPECT_BAD(hv_batch_norm(x, p.get(), nullptr, row.get(), nullptr, nullptr, q.get(), 1, 8, 4, HV_LAYOUT_NHWC, 1e-5f,
+                                HV_ACTIVATION_NONE),
+                  "hv_batch_norm", "mean is NULL");
+    HV_EXPECT_BAD(hv_batch_norm(x, p.get(), row.get(), row.get(), nullptr, nullptr, q.get(), 1, 8, 4, hv_layout(2), 1e-5f,
+                                HV_ACTIVATION_NONE),
+                  "hv_batch_norm", "layout 2");
+    HV_EXPECT_BAD(hv_batch_norm(x, p.get(), row.get(), row.get(), nullptr, nullptr, q.get(), 1, 8, 4, HV_LAYOUT_NCHW, -1.0f,
+                                HV_ACTIVATION_NONE),
+                  "hv_batch_norm", "eps must be finite and >= 0");
+    HV_EXPECT_BAD(hv_batch_norm(x, p.get(), row.get(), row.get(), nullptr, nullptr, row.get(), 1, 8, 4, HV_LAYOUT_NCHW,
+                                1e-5f, HV_ACTIVATION_NONE),
+                  "hv_batch_norm", "y may alias only x");
+    HV_EXPECT_BAD(hv_batch_norm(x, p.get(), row.get(), row.get(), nullptr, nullptr, q.get(), 1, 9, 4, HV_LAYOUT_NCHW, 1e-5f,
+                                HV_ACTIVATION_NONE),
+                  "hv_batch_norm", "mean holds 32 bytes, needs 36");
     // Zero extents are valid no-ops.
-    HV_EXPECT_OK(hv_gelu(x, p.get(), q.get(), 0));
+    HV_EXPECT_OK(hv_activate(x, p.get(), q.get(), 0, HV_ACTIVATION_GELU));
     HV_EXPECT_OK(hv_softmax(x, p.get(), q.get(), 0, 8));
     HV_EXPECT_OK(hv_gemm(x, p.get(), q.get(), nullptr, row.get(), 0, 8, 8, 8, 0, 0, 0, 0, 0, 1, 0));
     HV_EXPECT_OK(hv_attention(x, p.get(), nullptr, q.get(), 1, 0, 12, 64, 0.125f));

@@ -22,7 +22,7 @@ struct Net {
     // Three ops, four kernel launches on the built-in GEMM path: linear (bias fused), gelu, layer_norm.
     void ops(const hvt::Context& c) {
         HV_EXPECT_OK(hv_linear(c.get(), x.get(), w.get(), b.get(), h.get(), kRows, kIn, kOut, HV_ACTIVATION_NONE));
-        HV_EXPECT_OK(hv_gelu(c.get(), h.get(), h.get(), kRows * kOut));
+        HV_EXPECT_OK(hv_activate(c.get(), h.get(), h.get(), kRows * kOut, HV_ACTIVATION_GELU));
         HV_EXPECT_OK(hv_layer_norm(c.get(), h.get(), gamma.get(), beta.get(), y.get(), kRows, kOut, 1e-5f));
     }
     void upload(const std::vector<float>& v) {
@@ -94,8 +94,8 @@ HV_TEST(graph_errors) {
         HV_CHECK(hv_context_synchronize(ctx.get()) == HV_ERROR_INVALID_ARGUMENT);
         HV_CHECK(mentions(hv_last_error(), "hv_context_synchronize")) << hv_last_error();
         // A bad op argument during capture fails at the call, as uncaptured, and leaves the capture going.
-        HV_CHECK(hv_gelu(ctx.get(), buf.get(), buf.get(), -1) == HV_ERROR_INVALID_ARGUMENT);
-        HV_EXPECT_OK(hv_gelu(ctx.get(), buf.get(), buf.get(), 4));
+        HV_CHECK(hv_activate(ctx.get(), buf.get(), buf.get(), -1, HV_ACTIVATION_GELU) == HV_ERROR_INVALID_ARGUMENT);
+        HV_EXPECT_OK(hv_activate(ctx.get(), buf.get(), buf.get(), 4, HV_ACTIVATION_GELU));
         HV_CHECK(hv_graph_end(ctx.get(), nullptr) == HV_ERROR_INVALID_ARGUMENT);
         HV_EXPECT_OK(hv_graph_end(ctx.get(), &graph));
         int64_t launches = -1;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using HipVision.Backends;
 using HipVision.Hub;
 
 namespace HipVision.Cli;
@@ -30,13 +31,32 @@ static class CommonOptions
     public static Option<string> Backend() =>
         new("--backend") { Description = "Compute backend: auto (a GPU when the native library and a device are present and the model's ops run there, else CPU), cpu, or hip (the native library; an error without it)", DefaultValueFactory = _ => "auto" };
 
+    public static Option<string> Precision() =>
+        new("--precision") { Description = "How the GPU stores weights and activations: fp32, fp16 or bf16 (half the memory, fp32 arithmetic inside each op; fp16/bf16 need the HIP backend)", DefaultValueFactory = _ => "fp32" };
+
+    /// <summary>
+    /// --precision parsed and checked against --backend: fp16/bf16 with cpu, or with auto where no GPU library is present (auto never
+    /// takes the emulator), is a usage error of one line.
+    /// </summary>
+    public static Precision ParsePrecision(string text, string backend)
+    {
+        if (!Precisions.TryParse(text, out var precision)) throw new UsageException($"unknown precision '{text}' (expected fp32, fp16 or bf16)");
+        if (precision == HipVision.Precision.Fp32) return precision;
+        if (backend.Equals("cpu", StringComparison.OrdinalIgnoreCase))
+            throw new UsageException(BackendSelector.GpuOnly(precision, "--backend cpu computes in fp32 only"));
+        if (backend.Equals("auto", StringComparison.OrdinalIgnoreCase) && BackendSelector.NoGpuLibrary() is { } why)
+            throw new UsageException(BackendSelector.GpuOnly(precision, why));
+        return precision;
+    }
+
     public static Option<int> Threads() =>
         new("--threads") { Description = "CPU threads (default: one per core)", DefaultValueFactory = _ => 0 };
 
     public static Option<bool> Json() => new("--json") { Description = "Print one JSON document instead of text" };
 
-    public static VisionModelOptions ModelOptions(string backend, int threads, int batch = 8) => new()
+    public static VisionModelOptions ModelOptions(string backend, string precision, int threads, int batch = 8) => new()
     {
+        Precision = ParsePrecision(precision, backend),
         Backend = backend.ToLowerInvariant() switch
         {
             "auto" => BackendKind.Auto,

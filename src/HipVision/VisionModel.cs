@@ -36,7 +36,7 @@ public sealed class VisionModel : IDisposable
         var (channels, height, width) = config.InputSize;
         if (Processor.HasFixedOutputSize && (Processor.OutputHeight != height || Processor.OutputWidth != width || channels != 3))
             throw new HipVisionException($"{source}: the preprocessor produces {Processor.OutputWidth}x{Processor.OutputHeight} images, the model expects {width}x{height} with {channels} channels");
-        (_backend, BackendReason) = BackendSelector.Create(options.Backend, options.Threads, () => config.BuildGraph(new RecordingWeights(), 1));
+        (_backend, BackendReason) = BackendSelector.Create(options.Backend, options.Threads, () => config.BuildGraph(new RecordingWeights(), 1), options.Precision);
     }
 
     /// <summary>

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "boundary.h"
+#include "../kernels/storage.h"
 
 namespace hv {
 
@@ -39,14 +40,40 @@ void* bytes_of(const hv_context* context, const hv_buffer* buffer, const char* n
     return buffer->data;
 }
 
-float* floats_of(const hv_context* context, const hv_buffer* buffer, const char* name, int64_t floats) {
-    require(uint64_t(floats) <= uint64_t(std::numeric_limits<int64_t>::max()) / sizeof(float),
-            std::string(name) + ": size overflows int64");
-    return static_cast<float*>(bytes_of(context, buffer, name, floats * int64_t(sizeof(float))));
+const char* dtype_name(hv_dtype dtype) {
+    switch (dtype) {
+    case HV_DTYPE_FLOAT32: return "float32";
+    case HV_DTYPE_FLOAT16: return "float16";
+    case HV_DTYPE_BFLOAT16: return "bfloat16";
+    }
+    return "an unknown dtype";
 }
 
-float* optional_floats_of(const hv_context* context, const hv_buffer* buffer, const char* name, int64_t floats) {
-    return buffer ? floats_of(context, buffer, name, floats) : nullptr;
+hv_dtype common_dtype(std::initializer_list<Tensor> tensors) {
+    const Tensor* first = nullptr;
+    for (const Tensor& t : tensors) {
+        if (t.buffer == nullptr) continue;
+        if (first == nullptr) {
+            first = &t;
+            continue;
+        }
+        require(t.buffer->dtype == first->buffer->dtype,
+                std::string(t.name) + " is " + dtype_name(t.buffer->dtype) + " but " + first->name + " is " +
+                    dtype_name(first->buffer->dtype) + " (an op's tensors share one element type)");
+    }
+    return first ? first->buffer->dtype : HV_DTYPE_FLOAT32;
+}
+
+void* elements_of(const hv_context* context, const hv_buffer* buffer, const char* name, int64_t count) {
+    require(buffer != nullptr, std::string(name) + " is NULL");
+    const int64_t size = int64_t(dtype_size(buffer->dtype));
+    require(uint64_t(count) <= uint64_t(std::numeric_limits<int64_t>::max()) / uint64_t(size),
+            std::string(name) + ": size overflows int64");
+    return bytes_of(context, buffer, name, count * size);
+}
+
+void* optional_elements_of(const hv_context* context, const hv_buffer* buffer, const char* name, int64_t count) {
+    return buffer ? elements_of(context, buffer, name, count) : nullptr;
 }
 
 void require_distinct(const hv_buffer* out, const char* out_name, const hv_buffer* in, const char* in_name) {
@@ -58,7 +85,7 @@ void require_finite(const char* name, float value) {
 }
 
 int activation_of(hv_activation activation) {
-    require(activation >= HV_ACTIVATION_NONE && activation <= HV_ACTIVATION_SILU,
+    require(activation >= HV_ACTIVATION_NONE && activation <= HV_ACTIVATION_SIGMOID,
             "activation " + std::to_string(int(activation)) + " is not an hv_activation");
     return int(activation);
 }

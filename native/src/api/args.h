@@ -23,9 +23,22 @@ int64_t product(const char* what, std::initializer_list<int64_t> factors);
 // holds at least `bytes` bytes.
 void* bytes_of(const hv_context* context, const hv_buffer* buffer, const char* name, int64_t bytes);
 
-// bytes_of for `floats` float32s, as float*. The optional form maps NULL to nullptr.
-float* floats_of(const hv_context* context, const hv_buffer* buffer, const char* name, int64_t floats);
-float* optional_floats_of(const hv_context* context, const hv_buffer* buffer, const char* name, int64_t floats);
+// "float32", "float16" or "bfloat16".
+const char* dtype_name(hv_dtype dtype);
+
+// One tensor argument of an op: its name and buffer (NULL for an absent optional one).
+struct Tensor {
+    const char* name;
+    const hv_buffer* buffer;
+};
+
+// The element type all non-NULL `tensors` share (float32 if every one is NULL); on a mismatch the error
+// names the first tensor and the one that differs, with both types.
+hv_dtype common_dtype(std::initializer_list<Tensor> tensors);
+
+// bytes_of for `count` elements of the buffer's own element type. The optional form maps NULL to nullptr.
+void* elements_of(const hv_context* context, const hv_buffer* buffer, const char* name, int64_t count);
+void* optional_elements_of(const hv_context* context, const hv_buffer* buffer, const char* name, int64_t count);
 
 // An output that must not be the same buffer as an input ("y must not alias x").
 void require_distinct(const hv_buffer* out, const char* out_name, const hv_buffer* in, const char* in_name);

@@ -1,4 +1,4 @@
-// buffer.cpp: hv_buffer_* entries: device allocations and the copies in and out of them.
+// buffer.cpp: hv_buffer_* entries: device allocations, views, element types and the copies in and out of them.
 #include <memory>
 #include <string>
 #include <utility>
@@ -50,7 +50,27 @@ HV_API hv_status hv_buffer_view(hv_buffer* parent, size_t offset, size_t bytes, 
         require_range(parent, offset, bytes);
         hv::require(view != nullptr, "view (the out pointer) is NULL");
         hv::require(offset % 256 == 0, "offset " + std::to_string(offset) + " is not a multiple of 256");
-        *view = new hv_buffer{parent->device, parent->allocation, static_cast<char*>(parent->data) + offset, bytes};
+        *view = new hv_buffer{parent->device, parent->allocation, static_cast<char*>(parent->data) + offset, bytes,
+                              parent->dtype};
+        return HV_OK;
+    });
+}
+
+HV_API hv_status hv_buffer_set_dtype(hv_buffer* buffer, hv_dtype dtype) {
+    return hv::guarded("hv_buffer_set_dtype", [&] {
+        hv::require(buffer != nullptr, "buffer is NULL");
+        hv::require(dtype == HV_DTYPE_FLOAT32 || dtype == HV_DTYPE_FLOAT16 || dtype == HV_DTYPE_BFLOAT16,
+                    "dtype " + std::to_string(int(dtype)) + " is not an hv_dtype");
+        buffer->dtype = dtype;
+        return HV_OK;
+    });
+}
+
+HV_API hv_status hv_buffer_get_dtype(const hv_buffer* buffer, hv_dtype* dtype) {
+    return hv::guarded("hv_buffer_get_dtype", [&] {
+        hv::require(buffer != nullptr, "buffer is NULL");
+        hv::require(dtype != nullptr, "dtype (the out pointer) is NULL");
+        *dtype = buffer->dtype;
         return HV_OK;
     });
 }

@@ -51,4 +51,5 @@ struct hv_buffer {
     std::shared_ptr<void> allocation;
     void* data = nullptr;
     size_t bytes = 0;
+    hv_dtype dtype = HV_DTYPE_FLOAT32;  // how ops read the bytes (hv_buffer_set_dtype); views copy their parent's
 };

@@ -24,10 +24,12 @@ HV_API hv_status hv_attention(hv_context* context, const hv_buffer* qkv, const h
         hv::require(std::isfinite(scale) && scale > 0.0f, "scale must be finite and > 0, got " + std::to_string(scale));
         hv::require_distinct(out, "out", qkv, "qkv");
         hv::require_distinct(out, "out", bias, "bias");
-        const float* pq = hv::floats_of(context, qkv, "qkv", hv::product("qkv size", {batch, tokens, width}));
-        const float* pb = hv::optional_floats_of(context, bias, "bias", hv::product("bias size", {heads, tokens, tokens}));
-        float* po = hv::floats_of(context, out, "out", hv::product("out size", {batch, tokens, heads, head_dim}));
-        hv::check_hip(hv::launch_attention(pq, pb, po, batch, tokens, heads, head_dim, scale, d.stream),
+        const hv_dtype t = hv::common_dtype({{"qkv", qkv}, {"bias", bias}, {"out", out}});
+        const void* pq = hv::elements_of(context, qkv, "qkv", hv::product("qkv size", {batch, tokens, width}));
+        const void* pb =
+            hv::optional_elements_of(context, bias, "bias", hv::product("bias size", {heads, tokens, tokens}));
+        void* po = hv::elements_of(context, out, "out", hv::product("out size", {batch, tokens, heads, head_dim}));
+        hv::check_hip(hv::launch_attention(t, pq, pb, po, batch, tokens, heads, head_dim, scale, d.stream),
                       "attention_kernel launch");
         return HV_OK;
     });

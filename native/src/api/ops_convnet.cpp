@@ -13,8 +13,9 @@ namespace {
 
 using hv::activation_of;
 using hv::extent;
-using hv::floats_of;
-using hv::optional_floats_of;
+using hv::common_dtype;
+using hv::elements_of;
+using hv::optional_elements_of;
 using hv::product;
 using hv::require;
 using hv::require_distinct;
@@ -67,13 +68,14 @@ hv_status depthwise_conv2d(hv_context* context, const hv_buffer* x, const hv_buf
     const int act = activation_of(activation);
     require_distinct(y, "y", x, "x");
     const int64_t c = a.in_channels;
-    const float* px = floats_of(context, x, "x", product("x", {a.batch, a.height, a.width, c}));
-    const float* pw = floats_of(context, weight, "weight", product("weight", {c, a.kernel_h, a.kernel_w}));
-    const float* pb = optional_floats_of(context, bias, "bias", c);
-    float* py = floats_of(context, y, "y", product("y", {a.batch, s.out_h, s.out_w, c}));
+    const hv_dtype t = common_dtype({{"x", x}, {"weight", weight}, {"bias", bias}, {"y", y}});
+    const void* px = elements_of(context, x, "x", product("x", {a.batch, a.height, a.width, c}));
+    const void* pw = elements_of(context, weight, "weight", product("weight", {c, a.kernel_h, a.kernel_w}));
+    const void* pb = optional_elements_of(context, bias, "bias", c);
+    void* py = elements_of(context, y, "y", product("y", {a.batch, s.out_h, s.out_w, c}));
     if (s.batch == 0 || c == 0) return HV_OK;
     require((c + 31) / 32 <= kMaxGridYZ, "channels must be <= 65535 * 32");
-    hv::check_hip(hv::launch_depthwise_conv2d(px, pw, pb, py, s, act, d.stream),
+    hv::check_hip(hv::launch_depthwise_conv2d(t, px, pw, pb, py, s, act, d.stream),
                   "depthwise_conv2d_kernel launch");
     return HV_OK;
 }
@@ -93,13 +95,14 @@ hv_status conv2d(hv_context* context, const hv_buffer* x, const hv_buffer* weigh
     const hv::ConvShape s = dense_conv_shape(a, layout);
     const int act = activation_of(activation);
     require_distinct(y, "y", x, "x");
-    const float* px = floats_of(context, x, "x", product("x", {a.batch, a.in_channels, a.height, a.width}));
-    const float* pw = floats_of(context, weight, "weight",
-                                product("weight", {a.out_channels, a.in_channels, a.kernel_h, a.kernel_w}));
-    const float* pb = optional_floats_of(context, bias, "bias", a.out_channels);
-    float* py = floats_of(context, y, "y", product("y", {a.batch, s.out_h, s.out_w, a.out_channels}));
+    const hv_dtype t = common_dtype({{"x", x}, {"weight", weight}, {"bias", bias}, {"y", y}});
+    const void* px = elements_of(context, x, "x", product("x", {a.batch, a.in_channels, a.height, a.width}));
+    const void* pw = elements_of(context, weight, "weight",
+                                 product("weight", {a.out_channels, a.in_channels, a.kernel_h, a.kernel_w}));
+    const void* pb = optional_elements_of(context, bias, "bias", a.out_channels);
+    void* py = elements_of(context, y, "y", product("y", {a.batch, s.out_h, s.out_w, a.out_channels}));
     if (s.batch == 0 || s.out_channels == 0) return HV_OK;
-    hv::conv2d_dense(d, px, pw, pb, py, s, layout == HV_LAYOUT_NCHW, act);
+    hv::conv2d_dense(d, t, px, pw, pb, py, s, layout == HV_LAYOUT_NCHW, act);
     return HV_OK;
 }
 
@@ -167,11 +170,12 @@ HV_API hv_status hv_global_avg_pool(hv_context* context, const hv_buffer* x, hv_
         require(batch <= kMaxGridYZ, "batch must be <= 65535, got " + std::to_string(batch));
         require_distinct(y, "y", x, "x");
         const int64_t pixels = height * width;
-        const float* px = floats_of(context, x, "x", product("x", {batch, pixels, channels}));
-        float* py = floats_of(context, y, "y", product("y", {batch, channels}));
+        const hv_dtype t = common_dtype({{"x", x}, {"y", y}});
+        const void* px = elements_of(context, x, "x", product("x", {batch, pixels, channels}));
+        void* py = elements_of(context, y, "y", product("y", {batch, channels}));
         if (batch == 0 || channels == 0) return HV_OK;
         require(pixels >= 1, "height * width must be >= 1 (the mean of no pixels)");
-        hv::check_hip(hv::launch_global_avg_pool(px, py, batch, pixels, channels, d.stream),
+        hv::check_hip(hv::launch_global_avg_pool(t, px, py, batch, pixels, channels, d.stream),
                       "channel_mean_kernel launch");
         return HV_OK;
     });
@@ -213,16 +217,20 @@ HV_API hv_status hv_squeeze_excite(hv_context* context, const hv_buffer* x, cons
             require(workspace == nullptr || in != workspace, "workspace must not alias another argument");
         const int64_t pixels = height * width;
         const int64_t n = product("x", {batch, pixels, channels});
-        const float* px = floats_of(context, x, "x", n);
-        const float* pw1 = floats_of(context, w_reduce, "w_reduce", product("w_reduce", {reduced, channels}));
-        const float* pb1 = optional_floats_of(context, b_reduce, "b_reduce", reduced);
-        const float* pw2 = floats_of(context, w_expand, "w_expand", product("w_expand", {channels, reduced}));
-        const float* pb2 = optional_floats_of(context, b_expand, "b_expand", channels);
-        float* py = floats_of(context, y, "y", n);
-        float* pws = floats_of(context, workspace, "workspace",
-                               hv::squeeze_excite_workspace_floats(batch, pixels, channels, reduced));
+        const hv_dtype t = common_dtype({{"x", x}, {"w_reduce", w_reduce}, {"b_reduce", b_reduce},
+                                         {"w_expand", w_expand}, {"b_expand", b_expand}, {"y", y}});
+        const void* px = elements_of(context, x, "x", n);
+        const void* pw1 = elements_of(context, w_reduce, "w_reduce", product("w_reduce", {reduced, channels}));
+        const void* pb1 = optional_elements_of(context, b_reduce, "b_reduce", reduced);
+        const void* pw2 = elements_of(context, w_expand, "w_expand", product("w_expand", {channels, reduced}));
+        const void* pb2 = optional_elements_of(context, b_expand, "b_expand", channels);
+        void* py = elements_of(context, y, "y", n);
+        // Untyped float32 scratch whatever the dtype.
+        const int64_t workspace_floats = hv::squeeze_excite_workspace_floats(batch, pixels, channels, reduced);
+        auto* pws = static_cast<float*>(
+            hv::bytes_of(context, workspace, "workspace", product("workspace bytes", {workspace_floats, 4})));
         if (n == 0) return HV_OK;
-        hv::check_hip(hv::launch_squeeze_excite(px, pw1, pb1, pw2, pb2, pws, py, batch, pixels, channels, reduced,
+        hv::check_hip(hv::launch_squeeze_excite(t, px, pw1, pb1, pw2, pb2, pws, py, batch, pixels, channels, reduced,
                                                 int(activation), d.stream),
                       "squeeze_excite kernels launch");
         return HV_OK;

@@ -8,7 +8,7 @@
 
 namespace {
 
-// Floats operand X spans over the batch: (batch − 1)·stride + rows·cols, 0 for an empty batch.
+// Elements operand X spans over the batch: (batch − 1)·stride + rows·cols, 0 for an empty batch.
 int64_t span(const char* name, int64_t batch, int64_t stride, int64_t rows, int64_t cols) {
     if (batch == 0) return 0;
     const int64_t last = hv::product(name, {batch - 1, stride});
@@ -44,10 +44,11 @@ HV_API hv_status hv_gemm(hv_context* context, const hv_buffer* a, const hv_buffe
         hv::require_distinct(c, "c", a, "a");
         hv::require_distinct(c, "c", b, "b");
         hv::require_distinct(c, "c", bias, "bias");
-        g.a = hv::floats_of(context, a, "a", span("a", batch, stride_a, m, k));
-        g.b = hv::floats_of(context, b, "b", span("b", batch, stride_b, k, n));
-        g.bias = hv::optional_floats_of(context, bias, "bias", n);
-        g.c = hv::floats_of(context, c, "c", span("c", batch, stride_c, m, n));
+        g.dtype = hv::common_dtype({{"a", a}, {"b", b}, {"bias", bias}, {"c", c}});
+        g.a = hv::elements_of(context, a, "a", span("a", batch, stride_a, m, k));
+        g.b = hv::elements_of(context, b, "b", span("b", batch, stride_b, k, n));
+        g.bias = hv::optional_elements_of(context, bias, "bias", n);
+        g.c = hv::elements_of(context, c, "c", span("c", batch, stride_c, m, n));
         g.stride_a = stride_a;
         g.stride_b = stride_b;
         g.stride_c = stride_c;
@@ -72,10 +73,12 @@ HV_API hv_status hv_linear(hv_context* context, const hv_buffer* x, const hv_buf
         hv::require_distinct(y, "y", x, "x");
         hv::require_distinct(y, "y", weight, "weight");
         hv::require_distinct(y, "y", bias, "bias");
-        g.a = hv::floats_of(context, x, "x", hv::product("rows*in_features", {rows, in_features}));
-        g.b = hv::floats_of(context, weight, "weight", hv::product("out_features*in_features", {out_features, in_features}));
-        g.bias = hv::optional_floats_of(context, bias, "bias", out_features);
-        g.c = hv::floats_of(context, y, "y", hv::product("rows*out_features", {rows, out_features}));
+        g.dtype = hv::common_dtype({{"x", x}, {"weight", weight}, {"bias", bias}, {"y", y}});
+        g.a = hv::elements_of(context, x, "x", hv::product("rows*in_features", {rows, in_features}));
+        g.b = hv::elements_of(context, weight, "weight",
+                              hv::product("out_features*in_features", {out_features, in_features}));
+        g.bias = hv::optional_elements_of(context, bias, "bias", out_features);
+        g.c = hv::elements_of(context, y, "y", hv::product("rows*out_features", {rows, out_features}));
         g.trans_b = true;
         g.activation = hv::activation_of(activation);
         hv::gemm(d, g);

@@ -9,12 +9,12 @@
 #include "boundary.h"
 #include "pil_resample.h"
 #include "../kernels/convnet.h"
+#include "../kernels/storage.h"
 
 namespace {
 
 using hv::bytes_of;
 using hv::extent;
-using hv::floats_of;
 using hv::product;
 using hv::require;
 using hv::require_distinct;
@@ -125,8 +125,8 @@ extern "C" HV_API hv_status hv_preprocess(hv_context* context, const hv_buffer* 
         require_distinct(y, "y", image, "image");
         const auto* src = static_cast<const uint8_t*>(bytes_of(context, image, "image", height * width * 3));
         const int64_t per_image = 3 * out_h * out_w;
-        float* py = floats_of(context, y, "y", product("(index + 1) * 3 * out_h * out_w", {index + 1, per_image}));
-        py += index * per_image;
+        void* py = hv::elements_of(context, y, "y", product("(index + 1) * 3 * out_h * out_w", {index + 1, per_image}));
+        py = static_cast<char*>(py) + index * per_image * int64_t(hv::dtype_size(y->dtype));
 
         const int h = int(height), w = int(width), rh = int(resize_h), rw = int(resize_w);
         Scratch scratch;
@@ -166,7 +166,7 @@ extern "C" HV_API hv_status hv_preprocess(hv_context* context, const hv_buffer* 
             plane = intermediate;
             plane_width = rw;
         }
-        hv::check_hip(hv::launch_preprocess_output(plane, scratch.at<float>(table_at), py, plane_width,
+        hv::check_hip(hv::launch_preprocess_output(y->dtype, plane, scratch.at<float>(table_at), py, plane_width,
                                                    plane == src ? 0 : first_row, device_axis(scratch, vertical),
                                                    device_axis(scratch, columns), int(crop_top), int(crop_left),
                                                    int(out_h), int(out_w), layout == HV_LAYOUT_NCHW, stream),

@@ -5,6 +5,7 @@
 #include "args.h"
 #include "boundary.h"
 #include "../kernels/kernels.h"
+#include "../kernels/storage.h"
 
 extern "C" {
 
@@ -23,9 +24,10 @@ HV_API hv_status hv_patch_embed(hv_context* context, const hv_buffer* pixels, hv
         hv::extent("channels*patch*patch", hv::product("channels*patch*patch", {channels, patch, patch}));
         const int64_t n = hv::product("batch*channels*height*width", {batch, channels, height, width});
         hv::require_distinct(patches, "patches", pixels, "pixels");
-        const float* pp = hv::floats_of(context, pixels, "pixels", n);
-        float* po = hv::floats_of(context, patches, "patches", n);
-        hv::check_hip(hv::launch_patch_embed(pp, po, batch, channels, height, width, patch, d.stream),
+        const hv_dtype t = hv::common_dtype({{"pixels", pixels}, {"patches", patches}});
+        const void* pp = hv::elements_of(context, pixels, "pixels", n);
+        void* po = hv::elements_of(context, patches, "patches", n);
+        hv::check_hip(hv::launch_patch_embed(t, pp, po, batch, channels, height, width, patch, d.stream),
                       "patch_embed_kernel launch");
         return HV_OK;
     });
@@ -41,12 +43,14 @@ HV_API hv_status hv_prepend_token(hv_context* context, const hv_buffer* token, c
         hv::extent("dim", dim);
         hv::require_distinct(y, "y", x, "x");
         hv::require_distinct(y, "y", token, "token");
-        const float* pt = hv::floats_of(context, token, "token", dim);
-        const float* px = hv::floats_of(context, x, "x", hv::product("x size", {batch, tokens, dim}));
-        float* py = hv::floats_of(context, y, "y", hv::product("y size", {batch, tokens + 1, dim}));
+        const hv_dtype t = hv::common_dtype({{"token", token}, {"x", x}, {"y", y}});
+        const void* pt = hv::elements_of(context, token, "token", dim);
+        const void* px = hv::elements_of(context, x, "x", hv::product("x size", {batch, tokens, dim}));
+        void* py = hv::elements_of(context, y, "y", hv::product("y size", {batch, tokens + 1, dim}));
         const int64_t y_stride = (tokens + 1) * dim;
-        hv::check_hip(hv::launch_copy_rows(pt, py, batch, 1, dim, 0, y_stride, d.stream), "copy_rows_kernel launch");
-        hv::check_hip(hv::launch_copy_rows(px, py + dim, batch, tokens, dim, tokens * dim, y_stride, d.stream),
+        void* py_tokens = static_cast<char*>(py) + dim * int64_t(hv::dtype_size(t));
+        hv::check_hip(hv::launch_copy_rows(t, pt, py, batch, 1, dim, 0, y_stride, d.stream), "copy_rows_kernel launch");
+        hv::check_hip(hv::launch_copy_rows(t, px, py_tokens, batch, tokens, dim, tokens * dim, y_stride, d.stream),
                       "copy_rows_kernel launch");
         return HV_OK;
     });
@@ -62,9 +66,11 @@ HV_API hv_status hv_slice_token(hv_context* context, const hv_buffer* x, hv_buff
         hv::require(index >= 0 && index < tokens, "index must be in [0, tokens = " + std::to_string(tokens) +
                                                       "), got " + std::to_string(index));
         hv::require_distinct(y, "y", x, "x");
-        const float* px = hv::floats_of(context, x, "x", hv::product("x size", {batch, tokens, dim}));
-        float* py = hv::floats_of(context, y, "y", hv::product("y size", {batch, dim}));
-        hv::check_hip(hv::launch_copy_rows(px + index * dim, py, batch, 1, dim, tokens * dim, dim, d.stream),
+        const hv_dtype t = hv::common_dtype({{"x", x}, {"y", y}});
+        const void* px = hv::elements_of(context, x, "x", hv::product("x size", {batch, tokens, dim}));
+        void* py = hv::elements_of(context, y, "y", hv::product("y size", {batch, dim}));
+        const void* px_token = static_cast<const char*>(px) + index * dim * int64_t(hv::dtype_size(t));
+        hv::check_hip(hv::launch_copy_rows(t, px_token, py, batch, 1, dim, tokens * dim, dim, d.stream),
                       "copy_rows_kernel launch");
         return HV_OK;
     });
@@ -81,9 +87,10 @@ HV_API hv_status hv_mean_tokens(hv_context* context, const hv_buffer* x, hv_buff
         hv::require(first >= 0 && first < tokens, "first must be in [0, tokens = " + std::to_string(tokens) +
                                                       "), got " + std::to_string(first));
         hv::require_distinct(y, "y", x, "x");
-        const float* px = hv::floats_of(context, x, "x", hv::product("x size", {batch, tokens, dim}));
-        float* py = hv::floats_of(context, y, "y", hv::product("y size", {batch, dim}));
-        hv::check_hip(hv::launch_mean_tokens(px, py, batch, tokens, dim, first, d.stream), "mean_tokens_kernel launch");
+        const hv_dtype t = hv::common_dtype({{"x", x}, {"y", y}});
+        const void* px = hv::elements_of(context, x, "x", hv::product("x size", {batch, tokens, dim}));
+        void* py = hv::elements_of(context, y, "y", hv::product("y size", {batch, dim}));
+        hv::check_hip(hv::launch_mean_tokens(t, px, py, batch, tokens, dim, first, d.stream), "mean_tokens_kernel launch");
         return HV_OK;
     });
 }

@@ -1,6 +1,8 @@
 // attention.hip: fused multi-head self-attention (HF ViT/BEiT SelfAttention after the QKV projection):
 // scores, optional bias, online softmax and the product with V in one pass; no tokens×tokens matrix
-// ever reaches global memory (FlashAttention's recurrence, fp32 throughout).
+// ever reaches global memory (FlashAttention's recurrence). qkv, bias and out share one storage type
+// (storage.h); Q, K and V are widened to float as they are staged in shared memory, scores, softmax and the
+// P·V sums stay float (fp32 throughout), and out is rounded once on store.
 // Math, per image b, head h, query i (D = heads·dh; q, k, v are columns [0,D), [D,2D), [2D,3D) of
 //   qkv[b, t, :], head h at h·dh .. h·dh+dh):
 //   s_ij = scale·q_i·k_j + bias[h, i, j];  out[b, i, h·dh + d] = Σ_j e^(s_ij − m_i) v_j[d] / Σ_j e^(s_ij − m_i)
@@ -14,9 +16,10 @@
 //   updates its output dims part, part+4, ... (≤ 32 registers at dh ≤ 128). Shared rows are padded to
 //   dh+1 so the 8 rows a warp touches at once fall in different banks. Shared memory
 //   (2·32·(dh+1) + 32·33)·4 bytes: 20.8 KiB at dh 64, 37.2 KiB at dh 128 (within 48 KiB and AMD's 64 KiB).
-// Reference: native/tests/test_attention.cpp (float64 softmax over the whole row).
+// Reference: native/tests/test_attention.cpp (float64 softmax over the whole row), test_precision.cpp.
 // Variants (naive three-pass, one row per warp, this one) and timings: native/dev/attention_bench.hip.
 #include "kernels.h"
+#include "storage.h"
 
 namespace {
 
@@ -25,9 +28,9 @@ constexpr int kKeys = 32;     // keys per shared tile
 constexpr int kGroup = 4;     // threads per query row
 constexpr int kThreads = kRows * kGroup;
 
-template <int kMaxDim>
+template <class T, int kMaxDim>
 __global__ void __launch_bounds__(kThreads)
-attention_kernel(const float* qkv, const float* bias, float* out, int tokens, int heads, int dh, float scale) {
+attention_kernel(const T* qkv, const T* bias, T* out, int tokens, int heads, int dh, float scale) {
     HV_DYNAMIC_SHARED(float, smem);
     const int stride = dh + 1;
     float* qs = smem;                        // [kRows][dh+1], pre-scaled queries
@@ -36,14 +39,14 @@ attention_kernel(const float* qkv, const float* bias, float* out, int tokens, in
 
     const int width = 3 * heads * dh;
     const int i0 = blockIdx.x * kRows, h = blockIdx.y;
-    const float* base = qkv + size_t(blockIdx.z) * size_t(tokens) * size_t(width) + h * dh;
+    const T* base = qkv + size_t(blockIdx.z) * size_t(tokens) * size_t(width) + h * dh;
     const int tid = threadIdx.x, row = tid / kGroup, part = tid % kGroup, i = i0 + row;
 
     for (int e = tid; e < kRows * dh; e += kThreads) {
         const int r = e / dh, d = e % dh;
-        qs[r * stride + d] = i0 + r < tokens ? base[size_t(i0 + r) * width + d] * scale : 0.0f;
+        qs[r * stride + d] = i0 + r < tokens ? hv::load(base[size_t(i0 + r) * width + d]) * scale : 0.0f;
     }
-    const float* bias_row = bias && i < tokens ? bias + (size_t(h) * tokens + i) * tokens : nullptr;
+    const T* bias_row = bias && i < tokens ? bias + (size_t(h) * tokens + i) * tokens : nullptr;
 
     float m = -INFINITY, l = 0.0f;
     float o[kMaxDim / kGroup] = {};
@@ -51,7 +54,7 @@ attention_kernel(const float* qkv, const float* bias, float* out, int tokens, in
         __syncthreads();  // the previous V tile is consumed (and, the first time, Q is loaded)
         for (int e = tid; e < kKeys * dh; e += kThreads) {
             const int jj = e / dh, d = e % dh;
-            kv[jj * stride + d] = j0 + jj < tokens ? base[size_t(j0 + jj) * width + heads * dh + d] : 0.0f;
+            kv[jj * stride + d] = j0 + jj < tokens ? hv::load(base[size_t(j0 + jj) * width + heads * dh + d]) : 0.0f;
         }
         __syncthreads();
 
@@ -66,7 +69,7 @@ HV_UNROLL
 HV_UNROLL
         for (int t = 0; t < kKeys / kGroup; ++t) {
             const int j = j0 + part + kGroup * t;
-            s[t] = j < tokens ? s[t] + (bias_row ? bias_row[j] : 0.0f) : -INFINITY;
+            s[t] = j < tokens ? s[t] + (bias_row ? hv::load(bias_row[j]) : 0.0f) : -INFINITY;
             tile_max = fmaxf(tile_max, s[t]);
         }
         for (int offset = kGroup / 2; offset > 0; offset /= 2)
@@ -88,7 +91,8 @@ HV_UNROLL
 
         for (int e = tid; e < kKeys * dh; e += kThreads) {
             const int jj = e / dh, d = e % dh;
-            kv[jj * stride + d] = j0 + jj < tokens ? base[size_t(j0 + jj) * width + 2 * heads * dh + d] : 0.0f;
+            kv[jj * stride + d] =
+                j0 + jj < tokens ? hv::load(base[size_t(j0 + jj) * width + 2 * heads * dh + d]) : 0.0f;
         }
         __syncthreads();
         // o = c·o + P·V for dims part, part+4, ...: keys outermost, the owned dims unrolled in registers.
@@ -105,11 +109,11 @@ HV_UNROLL
         }
     }
     if (i >= tokens) return;
-    float* y = out + (size_t(blockIdx.z) * tokens + i) * size_t(heads * dh) + h * dh;
+    T* y = out + (size_t(blockIdx.z) * tokens + i) * size_t(heads * dh) + h * dh;
 HV_UNROLL
     for (int t = 0; t < kMaxDim / kGroup; ++t) {
         const int d = part + kGroup * t;
-        if (d < dh) y[d] = o[t] / l;
+        if (d < dh) y[d] = hv::store<T>(o[t] / l);
     }
 }
 
@@ -117,18 +121,24 @@ HV_UNROLL
 
 namespace hv {
 
-hipError_t launch_attention(const float* qkv, const float* bias, float* out, int64_t batch, int64_t tokens,
-                            int64_t heads, int64_t head_dim, float scale, hipStream_t stream) {
+hipError_t launch_attention(hv_dtype dtype, const void* qkv, const void* bias, void* out, int64_t batch,
+                            int64_t tokens, int64_t heads, int64_t head_dim, float scale, hipStream_t stream) {
     if (batch == 0 || tokens == 0) return hipSuccess;
     const dim3 grid(unsigned((tokens + kRows - 1) / kRows), unsigned(heads), unsigned(batch));
     const size_t shared = size_t((kRows + kKeys) * (head_dim + 1) + kRows * (kKeys + 1)) * sizeof(float);
-    if (head_dim <= 64)
-        hipLaunchKernelGGL(attention_kernel<64>, grid, dim3(kThreads), shared, stream, qkv, bias, out, int(tokens),
-                           int(heads), int(head_dim), scale);
-    else
-        hipLaunchKernelGGL(attention_kernel<128>, grid, dim3(kThreads), shared, stream, qkv, bias, out, int(tokens),
-                           int(heads), int(head_dim), scale);
-    return hipGetLastError();
+    return with_storage(dtype, [&](auto storage) {
+        using T = typename decltype(storage)::type;
+        const T* q = static_cast<const T*>(qkv);
+        const T* b = static_cast<const T*>(bias);
+        T* o = static_cast<T*>(out);
+        if (head_dim <= 64)
+            hipLaunchKernelGGL(HIP_KERNEL_NAME(attention_kernel<T, 64>), grid, dim3(kThreads), shared, stream, q, b,
+                               o, int(tokens), int(heads), int(head_dim), scale);
+        else
+            hipLaunchKernelGGL(HIP_KERNEL_NAME(attention_kernel<T, 128>), grid, dim3(kThreads), shared, stream, q,
+                               b, o, int(tokens), int(heads), int(head_dim), scale);
+        return hipGetLastError();
+    });
 }
 
 }  // namespace hv

@@ -12,9 +12,12 @@
 //   each input value is one load shared by the 32 lanes of a pixel (a broadcast). Writes are 128 contiguous
 //   bytes per pixel. Accumulates in float. A direct kernel, not an implicit GEMM: good enough for stems
 //   (Cin = 3); a vendor convolution can replace it behind conv2d_dense.
-// Reference: native/tests/test_conv2d.cpp (float64).
+//   x, weight, bias and y share one storage type (storage.h): weights are widened into the float tile,
+//   inputs on load; y is rounded once.
+// Reference: native/tests/test_conv2d.cpp (float64), test_precision.cpp.
+#include "activation.h"
 #include "convnet.h"
-#include "convnet_activation.h"
+#include "storage.h"
 
 namespace {
 
@@ -25,17 +28,17 @@ constexpr int kPerThread = 4;
 constexpr int kPixels = kPixelGroups * kPerThread;
 constexpr int kStagedTaps = 256;  // input channels × taps staged per step
 
-template <bool kNchw>
-__device__ __forceinline__ float load_x(const float* xb, const hv::ConvShape& s, int ci, int iy, int ix) {
+template <bool kNchw, class T>
+__device__ __forceinline__ float load_x(const T* xb, const hv::ConvShape& s, int ci, int iy, int ix) {
     if (iy < 0 || iy >= s.height || ix < 0 || ix >= s.width) return 0.0f;
-    return kNchw ? xb[(size_t(ci) * s.height + iy) * s.width + ix]
-                 : xb[(size_t(iy) * s.width + ix) * s.in_channels + ci];
+    return hv::load(kNchw ? xb[(size_t(ci) * s.height + iy) * s.width + ix]
+                          : xb[(size_t(iy) * s.width + ix) * s.in_channels + ci]);
 }
 
-template <bool kNchw>
+template <class T, bool kNchw>
 __global__ void __launch_bounds__(kThreads)
-conv2d_direct_kernel(const float* __restrict__ x, const float* __restrict__ weight, const float* __restrict__ bias,
-                     float* __restrict__ y, hv::ConvShape s, int activation) {
+conv2d_direct_kernel(const T* __restrict__ x, const T* __restrict__ weight, const T* __restrict__ bias,
+                     T* __restrict__ y, hv::ConvShape s, int activation) {
     HV_DYNAMIC_SHARED(float, wtile);  // [chunk · taps][kCout]
     const int taps = s.kernel_h * s.kernel_w;
     const int chunk = kStagedTaps / taps;
@@ -43,7 +46,7 @@ conv2d_direct_kernel(const float* __restrict__ x, const float* __restrict__ weig
     const int co = blockIdx.y * kCout + col;
     const int b = blockIdx.z;
     const int pixels = s.out_h * s.out_w;
-    const float* xb = x + size_t(b) * s.in_channels * s.height * s.width;
+    const T* xb = x + size_t(b) * s.in_channels * s.height * s.width;
 
     int iy0[kPerThread], ix0[kPerThread];
     for (int k = 0; k < kPerThread; ++k) {
@@ -59,7 +62,8 @@ conv2d_direct_kernel(const float* __restrict__ x, const float* __restrict__ weig
         for (int i = threadIdx.x; i < kCout * n * taps; i += blockDim.x) {
             const int c = i / (n * taps), r = i % (n * taps);  // r = ci_local · taps + tap
             const int oc = blockIdx.y * kCout + c;
-            wtile[r * kCout + c] = oc < s.out_channels ? weight[(size_t(oc) * s.in_channels + ci0) * taps + r] : 0.0f;
+            wtile[r * kCout + c] =
+                oc < s.out_channels ? hv::load(weight[(size_t(oc) * s.in_channels + ci0) * taps + r]) : 0.0f;
         }
         __syncthreads();
         for (int cl = 0; cl < n; ++cl)
@@ -72,10 +76,10 @@ conv2d_direct_kernel(const float* __restrict__ x, const float* __restrict__ weig
     }
 
     if (co >= s.out_channels) return;
-    const float bc = bias ? bias[co] : 0.0f;
+    const float bc = bias ? hv::load(bias[co]) : 0.0f;
     for (int k = 0; k < kPerThread; ++k) {
         const int p = blockIdx.x * kPixels + threadIdx.x / kCout + k * kPixelGroups;
-        if (p < pixels) y[(size_t(b) * pixels + p) * s.out_channels + co] = apply_activation(acc[k] + bc, activation);
+        if (p < pixels) y[(size_t(b) * pixels + p) * s.out_channels + co] = hv::store<T>(activate(acc[k] + bc, activation));
     }
 }
 
@@ -83,20 +87,27 @@ conv2d_direct_kernel(const float* __restrict__ x, const float* __restrict__ weig
 
 namespace hv {
 
-hipError_t launch_conv2d_direct(const float* x, const float* weight, const float* bias, float* y,
+hipError_t launch_conv2d_direct(hv_dtype dtype, const void* x, const void* weight, const void* bias, void* y,
                                 const ConvShape& s, bool x_nchw, int activation, hipStream_t stream) {
     const int taps = s.kernel_h * s.kernel_w;
     const size_t shared = sizeof(float) * kCout * size_t(kStagedTaps / taps) * taps;
     const int64_t pixels = int64_t(s.out_h) * s.out_w;
     const dim3 grid(unsigned((pixels + kPixels - 1) / kPixels), unsigned((s.out_channels + kCout - 1) / kCout),
                     unsigned(s.batch));
-    if (x_nchw)
-        hipLaunchKernelGGL(conv2d_direct_kernel<true>, grid, dim3(kThreads), shared, stream, x, weight, bias, y, s,
-                           activation);
-    else
-        hipLaunchKernelGGL(conv2d_direct_kernel<false>, grid, dim3(kThreads), shared, stream, x, weight, bias, y, s,
-                           activation);
-    return hipGetLastError();
+    return with_storage(dtype, [&](auto storage) {
+        using T = typename decltype(storage)::type;
+        const T* px = static_cast<const T*>(x);
+        const T* pw = static_cast<const T*>(weight);
+        const T* pb = static_cast<const T*>(bias);
+        T* py = static_cast<T*>(y);
+        if (x_nchw)
+            hipLaunchKernelGGL(HIP_KERNEL_NAME(conv2d_direct_kernel<T, true>), grid, dim3(kThreads), shared, stream,
+                               px, pw, pb, py, s, activation);
+        else
+            hipLaunchKernelGGL(HIP_KERNEL_NAME(conv2d_direct_kernel<T, false>), grid, dim3(kThreads), shared, stream,
+                               px, pw, pb, py, s, activation);
+        return hipGetLastError();
+    });
 }
 
 }  // namespace hv

@@ -1,11 +1,13 @@
 // convnet.h: host-side launchers of the convolutional-network kernels (MobileNetV1, EfficientNet) and
 // of the device preprocessing, called by native/src/api/ops_convnet.cpp and ops_preprocess.cpp.
 // Each returns hipSuccess or the launch error; pointers are device pointers, shapes already validated
-// (every extent >= 1 and fitting in int32, flat sizes in int64). Activations are NHWC.
+// (every extent >= 1 and fitting in int32, flat sizes in int64). Activations are NHWC. Tensors are elements
+// of `dtype` (storage.h), arithmetic float.
 #pragma once
 
 #include <cstdint>
 
+#include "hipvision.h"
 #include "../platform/hv_platform.h"
 
 namespace hv {
@@ -19,25 +21,27 @@ struct ConvShape {
 };
 
 // depthwise_conv2d.hip: in_channels == out_channels; weight [C, 1, kh, kw]; kh, kw <= 13.
-hipError_t launch_depthwise_conv2d(const float* x, const float* weight, const float* bias, float* y,
+hipError_t launch_depthwise_conv2d(hv_dtype dtype, const void* x, const void* weight, const void* bias, void* y,
                                    const ConvShape& s, int activation, hipStream_t stream);
 
 // conv2d_direct.hip: weight [Cout, Cin, kh, kw]; x NCHW when x_nchw, else NHWC; y NHWC.
-hipError_t launch_conv2d_direct(const float* x, const float* weight, const float* bias, float* y,
+hipError_t launch_conv2d_direct(hv_dtype dtype, const void* x, const void* weight, const void* bias, void* y,
                                 const ConvShape& s, bool x_nchw, int activation, hipStream_t stream);
 
-// global_avg_pool.hip: y[b, c] = mean over the pixels of x[b, pixels, channels]; the chunked form writes
-// y[b, k, c], the k-th of `chunks` partial means (summed over k they give the mean).
-hipError_t launch_global_avg_pool(const float* x, float* y, int64_t batch, int64_t pixels, int64_t channels,
-                                  hipStream_t stream);
-hipError_t launch_channel_mean(const float* x, float* y, int64_t batch, int64_t pixels, int64_t channels,
-                               int64_t chunks, hipStream_t stream);
+// global_avg_pool.hip: y[b, c] = mean over the pixels of x[b, pixels, channels], y of x's dtype; the chunked
+// form writes float32 y[b, k, c], the k-th of `chunks` partial means (summed over k they give the mean).
+hipError_t launch_global_avg_pool(hv_dtype dtype, const void* x, void* y, int64_t batch, int64_t pixels,
+                                  int64_t channels, hipStream_t stream);
+hipError_t launch_channel_mean(hv_dtype dtype, const void* x, float* y, int64_t batch, int64_t pixels,
+                               int64_t channels, int64_t chunks, hipStream_t stream);
 
-// squeeze_excite.hip: floats of workspace the three kernels need, and the launch of all three.
+// squeeze_excite.hip: floats of workspace the three kernels need (float32 scratch whatever dtype), and the
+// launch of all three.
 int64_t squeeze_excite_workspace_floats(int64_t batch, int64_t pixels, int64_t channels, int64_t reduced);
-hipError_t launch_squeeze_excite(const float* x, const float* w_reduce, const float* b_reduce, const float* w_expand,
-                                 const float* b_expand, float* workspace, float* y, int64_t batch, int64_t pixels,
-                                 int64_t channels, int64_t reduced, int activation, hipStream_t stream);
+hipError_t launch_squeeze_excite(hv_dtype dtype, const void* x, const void* w_reduce, const void* b_reduce,
+                                 const void* w_expand, const void* b_expand, float* workspace, void* y, int64_t batch,
+                                 int64_t pixels, int64_t channels, int64_t reduced, int activation,
+                                 hipStream_t stream);
 
 // preprocess.hip: one axis of a Pillow resize, computed on the host (api/pil_resample.h) and uploaded.
 // Output pixel i reads source indices first[i] .. first[i] + count[i] - 1 with int32 fixed-point weights
@@ -58,8 +62,9 @@ hipError_t launch_resample_rows(const uint8_t* src, uint8_t* dst, int src_width,
 // Vertical pass (or gather) fused with crop, byte -> float table, and NCHW/NHWC layout. src is [rows, width, 3]
 // whose row 0 is source row `row_shift`; `horizontal` is the column gather (first == null: identity, else
 // NEAREST's map); a gather axis with first == null is the identity. table is 768 device floats.
-hipError_t launch_preprocess_output(const uint8_t* src, const float* table, float* y, int src_width, int row_shift,
-                                    ResampleAxis vertical, ResampleAxis horizontal, int crop_top, int crop_left,
-                                    int out_h, int out_w, bool nchw, hipStream_t stream);
+// y has element type dtype (the table values are rounded to it on store).
+hipError_t launch_preprocess_output(hv_dtype dtype, const uint8_t* src, const float* table, void* y, int src_width,
+                                    int row_shift, ResampleAxis vertical, ResampleAxis horizontal, int crop_top,
+                                    int crop_left, int out_h, int out_w, bool nchw, hipStream_t stream);
 
 }  // namespace hv

@@ -12,10 +12,13 @@
 //   consecutive channels of one input pixel (no bank conflicts) and write 128 contiguous bytes.
 //   Tiles are 8 × 8 at stride 1 and 4 × 8 at stride 2 (real maps: 150², 75², 38², 19² for B7 at 600,
 //   112² .. 7² for MobileNetV1), halved while the staged tile would exceed 48 KiB (large kernels).
-//   Accumulates in float. Variants and timings: native/dev/depthwise_conv2d_bench.hip.
-// Reference: native/tests/test_depthwise_conv2d.cpp (float64).
+//   x, weight, bias and y share one storage type (storage.h): the staged tile and weights are widened to
+//   float (shared memory is float), accumulation is float, y rounded once.
+//   Variants and timings: native/dev/depthwise_conv2d_bench.hip.
+// Reference: native/tests/test_depthwise_conv2d.cpp (float64), test_precision.cpp.
+#include "activation.h"
 #include "convnet.h"
-#include "convnet_activation.h"
+#include "storage.h"
 
 namespace {
 
@@ -41,9 +44,10 @@ Tile tile_for(const hv::ConvShape& s) {
     }
 }
 
+template <class T>
 __global__ void __launch_bounds__(kThreads)
-depthwise_conv2d_kernel(const float* __restrict__ x, const float* __restrict__ weight, const float* __restrict__ bias,
-                        float* __restrict__ y, hv::ConvShape s, int tile_h, int tile_w, int in_h, int in_w,
+depthwise_conv2d_kernel(const T* __restrict__ x, const T* __restrict__ weight, const T* __restrict__ bias,
+                        T* __restrict__ y, hv::ConvShape s, int tile_h, int tile_w, int in_h, int in_w,
                         int tiles_w, int activation) {
     HV_DYNAMIC_SHARED(float, smem);
     float* tile = smem;                                   // [in_h][in_w][kChannels]
@@ -56,22 +60,22 @@ depthwise_conv2d_kernel(const float* __restrict__ x, const float* __restrict__ w
     const int iy0 = oy0 * s.stride_h - s.pad_top;
     const int ix0 = ox0 * s.stride_w - s.pad_left;
     const int C = s.in_channels;
-    const float* xb = x + size_t(b) * s.height * s.width * C;
+    const T* xb = x + size_t(b) * s.height * s.width * C;
 
     for (int i = threadIdx.x; i < in_h * in_w * kChannels; i += blockDim.x) {
         const int ci = i % kChannels, p = i / kChannels;
         const int iy = iy0 + p / in_w, ix = ix0 + p % in_w, c = c0 + ci;
         const bool inside = iy >= 0 && iy < s.height && ix >= 0 && ix < s.width && c < C;
-        tile[i] = inside ? xb[(size_t(iy) * s.width + ix) * C + c] : 0.0f;
+        tile[i] = inside ? hv::load(xb[(size_t(iy) * s.width + ix) * C + c]) : 0.0f;
     }
     for (int i = threadIdx.x; i < kChannels * taps; i += blockDim.x)
-        wts[i] = int64_t(c0) * taps + i < int64_t(C) * taps ? weight[size_t(c0) * taps + i] : 0.0f;
+        wts[i] = int64_t(c0) * taps + i < int64_t(C) * taps ? hv::load(weight[size_t(c0) * taps + i]) : 0.0f;
     __syncthreads();
 
     const int ci = threadIdx.x % kChannels;
     const int c = c0 + ci;
     if (c >= C) return;
-    const float bc = bias ? bias[c] : 0.0f;
+    const float bc = bias ? hv::load(bias[c]) : 0.0f;
     const float* wc = wts + ci * taps;
     for (int p = threadIdx.x / kChannels; p < tile_h * tile_w; p += kPixelGroups) {
         const int ty = p / tile_w, tx = p % tile_w;
@@ -82,7 +86,7 @@ depthwise_conv2d_kernel(const float* __restrict__ x, const float* __restrict__ w
         for (int ky = 0; ky < s.kernel_h; ++ky)
             for (int kx = 0; kx < s.kernel_w; ++kx)
                 acc += in[(ky * in_w + kx) * kChannels] * wc[ky * s.kernel_w + kx];
-        y[((size_t(b) * s.out_h + oy) * s.out_w + ox) * C + c] = apply_activation(acc, activation);
+        y[((size_t(b) * s.out_h + oy) * s.out_w + ox) * C + c] = hv::store<T>(activate(acc, activation));
     }
 }
 
@@ -90,14 +94,18 @@ depthwise_conv2d_kernel(const float* __restrict__ x, const float* __restrict__ w
 
 namespace hv {
 
-hipError_t launch_depthwise_conv2d(const float* x, const float* weight, const float* bias, float* y,
+hipError_t launch_depthwise_conv2d(hv_dtype dtype, const void* x, const void* weight, const void* bias, void* y,
                                    const ConvShape& s, int activation, hipStream_t stream) {
     const Tile t = tile_for(s);
     const int tiles_h = (s.out_h + t.h - 1) / t.h, tiles_w = (s.out_w + t.w - 1) / t.w;
     const dim3 grid(unsigned(tiles_h * tiles_w), unsigned((s.in_channels + kChannels - 1) / kChannels), unsigned(s.batch));
-    hipLaunchKernelGGL(depthwise_conv2d_kernel, grid, dim3(kThreads), t.shared_bytes, stream, x, weight, bias, y, s,
-                       t.h, t.w, t.in_h, t.in_w, tiles_w, activation);
-    return hipGetLastError();
+    return with_storage(dtype, [&](auto storage) {
+        using T = typename decltype(storage)::type;
+        hipLaunchKernelGGL(depthwise_conv2d_kernel<T>, grid, dim3(kThreads), t.shared_bytes, stream,
+                           static_cast<const T*>(x), static_cast<const T*>(weight), static_cast<const T*>(bias),
+                           static_cast<T*>(y), s, t.h, t.w, t.in_h, t.in_w, tiles_w, activation);
+        return hipGetLastError();
+    });
 }
 
 }  // namespace hv

@@ -10,9 +10,13 @@
 //   that is contiguous for each transpose flag, with zero fill past the edges. No warp-level code,
 //   so warp 32 and 64 behave alike. grid = (⌈M/64⌉, ⌈N/64⌉, min(batch, 65535)), blocks loop over z;
 //   N ≤ 65535·64 (grid y), checked by the caller.
-// Reference: native/tests/test_gemm.cpp (float64, every transpose pair, batched strides, activations).
+// Storage: A, B, bias and C of one type (storage.h); tiles are widened to float as they are staged in
+//   shared memory, the micro-tiles accumulate in float, and each C element is rounded once in the epilogue.
+// Reference: native/tests/test_gemm.cpp (float64, every transpose pair, batched strides, activations),
+//   test_precision.cpp (fp16/bf16).
 #include "activation.h"
 #include "kernels.h"
+#include "storage.h"
 
 namespace {
 
@@ -22,12 +26,14 @@ constexpr int kThreads = 256;
 constexpr int kMicro = 4;                 // a thread's C values per dimension
 constexpr int kSpread = kTile / kMicro;   // 16 threads per dimension: 16 × 16 = kThreads
 
-__device__ __forceinline__ float load(const float* p, int64_t row, int64_t col, int64_t rows, int64_t cols) {
-    return row < rows && col < cols ? p[row * cols + col] : 0.0f;
+template <class T>
+__device__ __forceinline__ float element(const T* p, int64_t row, int64_t col, int64_t rows, int64_t cols) {
+    return row < rows && col < cols ? hv::load(p[row * cols + col]) : 0.0f;
 }
 
+template <class T>
 __global__ void __launch_bounds__(kThreads)
-gemm_kernel(const float* a, const float* b, const float* bias, float* c, int batch, int m, int n, int k,
+gemm_kernel(const T* a, const T* b, const T* bias, T* c, int batch, int m, int n, int k,
             int64_t stride_a, int64_t stride_b, int64_t stride_c, int trans_a, int trans_b, float alpha, float beta,
             int activation) {
     __shared__ float as[kDepth][kTile];
@@ -36,19 +42,19 @@ gemm_kernel(const float* a, const float* b, const float* bias, float* c, int bat
     const int m0 = blockIdx.x * kTile, n0 = blockIdx.y * kTile;
 
     for (int z = blockIdx.z; z < batch; z += gridDim.z) {
-        const float* az = a + z * stride_a;
-        const float* bz = b + z * stride_b;
-        float* cz = c + z * stride_c;
+        const T* az = a + z * stride_a;
+        const T* bz = b + z * stride_b;
+        T* cz = c + z * stride_c;
         float acc[kMicro][kMicro] = {};
         for (int k0 = 0; k0 < k; k0 += kDepth) {
             for (int e = tid; e < kTile * kDepth; e += kThreads) {
                 // Row-major A [M, K] is contiguous along k; stored [K, M] (trans_a) along m. Same for B.
                 const int along_k = e % kDepth, across_k = e / kDepth;
                 const int along_t = e % kTile, across_t = e / kTile;
-                if (trans_a) as[across_t][along_t] = load(az, k0 + across_t, m0 + along_t, k, m);
-                else as[along_k][across_k] = load(az, m0 + across_k, k0 + along_k, m, k);
-                if (trans_b) bs[along_k][across_k] = load(bz, n0 + across_k, k0 + along_k, n, k);
-                else bs[across_t][along_t] = load(bz, k0 + across_t, n0 + along_t, k, n);
+                if (trans_a) as[across_t][along_t] = element(az, k0 + across_t, m0 + along_t, k, m);
+                else as[along_k][across_k] = element(az, m0 + across_k, k0 + along_k, m, k);
+                if (trans_b) bs[along_k][across_k] = element(bz, n0 + across_k, k0 + along_k, n, k);
+                else bs[across_t][along_t] = element(bz, k0 + across_t, n0 + along_t, k, n);
             }
             __syncthreads();
             for (int kk = 0; kk < kDepth; ++kk) {
@@ -67,9 +73,9 @@ gemm_kernel(const float* a, const float* b, const float* bias, float* c, int bat
                 const int col = n0 + tx + kSpread * j;
                 if (col >= n) continue;
                 float v = alpha * acc[i][j];
-                if (beta != 0.0f) v += beta * cz[int64_t(row) * n + col];
-                if (bias) v += bias[col];
-                cz[int64_t(row) * n + col] = activate(v, activation);
+                if (beta != 0.0f) v += beta * hv::load(cz[int64_t(row) * n + col]);
+                if (bias) v += hv::load(bias[col]);
+                cz[int64_t(row) * n + col] = hv::store<T>(activate(v, activation));
             }
         }
     }
@@ -79,15 +85,20 @@ gemm_kernel(const float* a, const float* b, const float* bias, float* c, int bat
 
 namespace hv {
 
-hipError_t launch_gemm(const float* a, const float* b, const float* bias, float* c, int64_t batch, int64_t m,
-                       int64_t n, int64_t k, int64_t stride_a, int64_t stride_b, int64_t stride_c, bool trans_a,
-                       bool trans_b, float alpha, float beta, int activation, hipStream_t stream) {
+hipError_t launch_gemm(hv_dtype dtype, const void* a, const void* b, const void* bias, void* c, int64_t batch,
+                       int64_t m, int64_t n, int64_t k, int64_t stride_a, int64_t stride_b, int64_t stride_c,
+                       bool trans_a, bool trans_b, float alpha, float beta, int activation, hipStream_t stream) {
     if (batch == 0 || m == 0 || n == 0) return hipSuccess;
     const dim3 grid(unsigned((m + kTile - 1) / kTile), unsigned((n + kTile - 1) / kTile),
                     unsigned(batch < 65535 ? batch : 65535));
-    hipLaunchKernelGGL(gemm_kernel, grid, dim3(kThreads), 0, stream, a, b, bias, c, int(batch), int(m), int(n),
-                       int(k), stride_a, stride_b, stride_c, int(trans_a), int(trans_b), alpha, beta, activation);
-    return hipGetLastError();
+    return with_storage(dtype, [&](auto storage) {
+        using T = typename decltype(storage)::type;
+        hipLaunchKernelGGL(gemm_kernel<T>, grid, dim3(kThreads), 0, stream, static_cast<const T*>(a),
+                           static_cast<const T*>(b), static_cast<const T*>(bias), static_cast<T*>(c), int(batch),
+                           int(m), int(n), int(k), stride_a, stride_b, stride_c, int(trans_a), int(trans_b), alpha,
+                           beta, activation);
+        return hipGetLastError();
+    });
 }
 
 }  // namespace hv

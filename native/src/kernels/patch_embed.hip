@@ -5,14 +5,17 @@
 //   (c, ky, kx) is the conv weight [D, C, p, p] flattened, so patches·Wᵀ + bias is the convolution.
 // Geometry: grid-stride over the B·GH·GW·K outputs, 256 threads; writes are consecutive, reads come
 //   in runs of p consecutive pixels.
-// Reference: native/tests/test_token_ops.cpp (exact).
+// Elements of any storage type are moved as they are (bit-exact).
+// Reference: native/tests/test_token_ops.cpp (exact), test_precision.cpp.
 #include "kernels.h"
 #include "launch.h"
+#include "storage.h"
 
 namespace {
 
+template <class T>
 __global__ void __launch_bounds__(hv::kElementwiseThreads)
-patch_embed_kernel(const float* pixels, float* patches, int64_t total, int channels, int height, int width,
+patch_embed_kernel(const T* pixels, T* patches, int64_t total, int channels, int height, int width,
                    int patch) {
     const int grid_w = width / patch;
     const int tokens = (height / patch) * grid_w;
@@ -32,13 +35,17 @@ patch_embed_kernel(const float* pixels, float* patches, int64_t total, int chann
 
 namespace hv {
 
-hipError_t launch_patch_embed(const float* pixels, float* patches, int64_t batch, int64_t channels, int64_t height,
-                              int64_t width, int64_t patch, hipStream_t stream) {
+hipError_t launch_patch_embed(hv_dtype dtype, const void* pixels, void* patches, int64_t batch, int64_t channels,
+                              int64_t height, int64_t width, int64_t patch, hipStream_t stream) {
     const int64_t total = batch * channels * height * width;  // every pixel lands in exactly one patch
     if (total == 0) return hipSuccess;
-    hipLaunchKernelGGL(patch_embed_kernel, grid_stride_blocks(total), dim3(kElementwiseThreads), 0, stream,
-                       pixels, patches, total, int(channels), int(height), int(width), int(patch));
-    return hipGetLastError();
+    return with_storage(dtype, [&](auto storage) {
+        using T = typename decltype(storage)::type;
+        hipLaunchKernelGGL(patch_embed_kernel<T>, grid_stride_blocks(total), dim3(kElementwiseThreads), 0, stream,
+                           static_cast<const T*>(pixels), static_cast<T*>(patches), total, int(channels), int(height),
+                           int(width), int(patch));
+        return hipGetLastError();
+    });
 }
 
 }  // namespace hv

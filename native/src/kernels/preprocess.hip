@@ -11,9 +11,10 @@
 //   (ceil(out_w / 256), rows). preprocess_output_kernel, one thread per output pixel with the 768-float
 //   table in shared memory: grid (ceil(out_w / 256), out_h); the vertical filter reads `count` rows of one
 //   column (neighbouring threads read neighbouring bytes). Integer arithmetic throughout, so results are
-//   bit-exact to Pillow; the float step is one table lookup.
+//   bit-exact to Pillow; the float step is one table lookup, rounded once to y's element type.
 // Reference: native/tests/test_preprocess.cpp (a C++ port of src/HipVision/Imaging/PilResize.cs).
 #include "convnet.h"
+#include "storage.h"
 
 namespace {
 
@@ -40,8 +41,9 @@ resample_rows_kernel(const uint8_t* __restrict__ src, uint8_t* __restrict__ dst,
     for (int ch = 0; ch < 3; ++ch) out[ch] = clip8(acc[ch]);
 }
 
+template <class T>
 __global__ void __launch_bounds__(kThreads)
-preprocess_output_kernel(const uint8_t* __restrict__ src, const float* __restrict__ table, float* __restrict__ y,
+preprocess_output_kernel(const uint8_t* __restrict__ src, const float* __restrict__ table, T* __restrict__ y,
                          int src_width, int row_shift, hv::ResampleAxis v, hv::ResampleAxis h, int crop_top,
                          int crop_left, int out_h, int out_w, bool nchw) {
     __shared__ float lut[3 * 256];
@@ -69,7 +71,7 @@ preprocess_output_kernel(const uint8_t* __restrict__ src, const float* __restric
     }
     const size_t plane = size_t(out_h) * out_w, pixel = size_t(oy) * out_w + ox;
     for (int ch = 0; ch < 3; ++ch) {
-        const float value = lut[ch * 256 + u[ch]];
+        const T value = hv::store<T>(lut[ch * 256 + u[ch]]);
         if (nchw) y[ch * plane + pixel] = value;
         else y[pixel * 3 + ch] = value;
     }
@@ -87,13 +89,17 @@ hipError_t launch_resample_rows(const uint8_t* src, uint8_t* dst, int src_width,
     return hipGetLastError();
 }
 
-hipError_t launch_preprocess_output(const uint8_t* src, const float* table, float* y, int src_width, int row_shift,
-                                    ResampleAxis vertical, ResampleAxis horizontal, int crop_top, int crop_left,
-                                    int out_h, int out_w, bool nchw, hipStream_t stream) {
+hipError_t launch_preprocess_output(hv_dtype dtype, const uint8_t* src, const float* table, void* y, int src_width,
+                                    int row_shift, ResampleAxis vertical, ResampleAxis horizontal, int crop_top,
+                                    int crop_left, int out_h, int out_w, bool nchw, hipStream_t stream) {
     const dim3 grid(unsigned((out_w + kThreads - 1) / kThreads), unsigned(out_h));
-    hipLaunchKernelGGL(preprocess_output_kernel, grid, dim3(kThreads), 0, stream, src, table, y, src_width, row_shift,
-                       vertical, horizontal, crop_top, crop_left, out_h, out_w, nchw);
-    return hipGetLastError();
+    return with_storage(dtype, [&](auto storage) {
+        using T = typename decltype(storage)::type;
+        hipLaunchKernelGGL(preprocess_output_kernel<T>, grid, dim3(kThreads), 0, stream, src, table,
+                           static_cast<T*>(y), src_width, row_shift, vertical, horizontal, crop_top, crop_left, out_h,
+                           out_w, nchw);
+        return hipGetLastError();
+    });
 }
 
 }  // namespace hv

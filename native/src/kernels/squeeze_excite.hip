@@ -15,10 +15,13 @@
 //      a redundant 32·R multiply-adds per block instead of a fourth launch, then scales 256 pixels × 32
 //      channels with 128-byte accesses.
 //   Workspace: B·chunks·C + B·R floats (squeeze_excite_workspace_floats). Accumulates in float.
+//   Storage: x, y, weights and biases share one type (storage.h), widened on load; the partial means, r and
+//   e stay float (the workspace is float32 whatever the type), so y = x·e is the only rounding.
 //   Variants and timings: native/dev/squeeze_excite_bench.hip.
-// Reference: native/tests/test_squeeze_excite.cpp (float64).
+// Reference: native/tests/test_squeeze_excite.cpp (float64), test_precision.cpp.
+#include "activation.h"
 #include "convnet.h"
-#include "convnet_activation.h"
+#include "storage.h"
 
 namespace {
 
@@ -40,9 +43,10 @@ __device__ __forceinline__ float team_sum(float v) {
     return v;
 }
 
+template <class T>
 __global__ void __launch_bounds__(kThreads)
-se_reduce_kernel(const float* __restrict__ partial, const float* __restrict__ w_reduce,
-                 const float* __restrict__ b_reduce, float* __restrict__ r, int chunks, int channels, int reduced,
+se_reduce_kernel(const float* __restrict__ partial, const T* __restrict__ w_reduce, const T* __restrict__ b_reduce,
+                 float* __restrict__ r, int chunks, int channels, int reduced,
                  int activation) {
     HV_DYNAMIC_SHARED(float, s);  // [channels]
     const int b = blockIdx.y;
@@ -59,17 +63,18 @@ se_reduce_kernel(const float* __restrict__ partial, const float* __restrict__ w_
     // needs every lane of the warp.
     float dot = 0.0f;
     if (j < reduced) {
-        const float* wj = w_reduce + size_t(j) * channels;
-        for (int c = lane; c < channels; c += kTeam) dot += wj[c] * s[c];
+        const T* wj = w_reduce + size_t(j) * channels;
+        for (int c = lane; c < channels; c += kTeam) dot += hv::load(wj[c]) * s[c];
     }
     dot = team_sum(dot);
     if (lane == 0 && j < reduced)
-        r[size_t(b) * reduced + j] = apply_activation(dot + (b_reduce ? b_reduce[j] : 0.0f), activation);
+        r[size_t(b) * reduced + j] = activate(dot + (b_reduce ? hv::load(b_reduce[j]) : 0.0f), activation);
 }
 
+template <class T>
 __global__ void __launch_bounds__(kThreads)
-se_scale_kernel(const float* x, const float* __restrict__ r, const float* __restrict__ w_expand,
-                const float* __restrict__ b_expand, float* y, int64_t pixels, int channels, int reduced) {
+se_scale_kernel(const T* x, const float* __restrict__ r, const T* __restrict__ w_expand,
+                const T* __restrict__ b_expand, T* y, int64_t pixels, int channels, int reduced) {
     __shared__ float e[kChannels];
     const int b = blockIdx.z;
     const int c0 = blockIdx.y * kChannels;
@@ -79,11 +84,11 @@ se_scale_kernel(const float* x, const float* __restrict__ r, const float* __rest
         const int c = c0 + k;
         float dot = 0.0f;
         if (c < channels) {
-            const float* wc = w_expand + size_t(c) * reduced;
-            for (int j = lane; j < reduced; j += kTeam) dot += wc[j] * rb[j];
+            const T* wc = w_expand + size_t(c) * reduced;
+            for (int j = lane; j < reduced; j += kTeam) dot += hv::load(wc[j]) * rb[j];
         }
         dot = team_sum(dot);
-        if (lane == 0 && c < channels) e[k] = sigmoid(dot + (b_expand ? b_expand[c] : 0.0f));
+        if (lane == 0 && c < channels) e[k] = sigmoid(dot + (b_expand ? hv::load(b_expand[c]) : 0.0f));
     }
     __syncthreads();
     const int ci = threadIdx.x % kChannels, slice = threadIdx.x / kChannels;
@@ -95,7 +100,7 @@ se_scale_kernel(const float* x, const float* __restrict__ r, const float* __rest
     const size_t base = size_t(b) * pixels * channels + c;
     for (int64_t p = first + slice; p < end; p += kThreads / kChannels) {
         const size_t i = base + size_t(p) * channels;
-        y[i] = x[i] * ec;
+        y[i] = hv::store<T>(hv::load(x[i]) * ec);
     }
 }
 
@@ -107,23 +112,29 @@ int64_t squeeze_excite_workspace_floats(int64_t batch, int64_t pixels, int64_t c
     return batch * chunks_for(pixels) * channels + batch * reduced;
 }
 
-hipError_t launch_squeeze_excite(const float* x, const float* w_reduce, const float* b_reduce, const float* w_expand,
-                                 const float* b_expand, float* workspace, float* y, int64_t batch, int64_t pixels,
-                                 int64_t channels, int64_t reduced, int activation, hipStream_t stream) {
+hipError_t launch_squeeze_excite(hv_dtype dtype, const void* x, const void* w_reduce, const void* b_reduce,
+                                 const void* w_expand, const void* b_expand, float* workspace, void* y, int64_t batch,
+                                 int64_t pixels, int64_t channels, int64_t reduced, int activation,
+                                 hipStream_t stream) {
     const int64_t chunks = chunks_for(pixels);
     float* partial = workspace;
     float* r = workspace + batch * chunks * channels;
-    if (hipError_t e = launch_channel_mean(x, partial, batch, pixels, channels, chunks, stream); e != hipSuccess)
+    if (hipError_t e = launch_channel_mean(dtype, x, partial, batch, pixels, channels, chunks, stream); e != hipSuccess)
         return e;
-    hipLaunchKernelGGL(se_reduce_kernel, dim3(unsigned((reduced + kTeams - 1) / kTeams), unsigned(batch)),
-                       dim3(kThreads), sizeof(float) * size_t(channels), stream, partial, w_reduce, b_reduce, r,
-                       int(chunks), int(channels), int(reduced), activation);
-    if (hipError_t e = hipGetLastError(); e != hipSuccess) return e;
-    const dim3 grid(unsigned((pixels + kScalePixels - 1) / kScalePixels),
-                    unsigned((channels + kChannels - 1) / kChannels), unsigned(batch));
-    hipLaunchKernelGGL(se_scale_kernel, grid, dim3(kThreads), 0, stream, x, r, w_expand, b_expand, y, pixels,
-                       int(channels), int(reduced));
-    return hipGetLastError();
+    return with_storage(dtype, [&](auto storage) {
+        using T = typename decltype(storage)::type;
+        hipLaunchKernelGGL(se_reduce_kernel<T>, dim3(unsigned((reduced + kTeams - 1) / kTeams), unsigned(batch)),
+                           dim3(kThreads), sizeof(float) * size_t(channels), stream, partial,
+                           static_cast<const T*>(w_reduce), static_cast<const T*>(b_reduce), r, int(chunks),
+                           int(channels), int(reduced), activation);
+        if (hipError_t e = hipGetLastError(); e != hipSuccess) return e;
+        const dim3 grid(unsigned((pixels + kScalePixels - 1) / kScalePixels),
+                        unsigned((channels + kChannels - 1) / kChannels), unsigned(batch));
+        hipLaunchKernelGGL(se_scale_kernel<T>, grid, dim3(kThreads), 0, stream, static_cast<const T*>(x), r,
+                           static_cast<const T*>(w_expand), static_cast<const T*>(b_expand), static_cast<T*>(y),
+                           pixels, int(channels), int(reduced));
+        return hipGetLastError();
+    });
 }
 
 }  // namespace hv

@@ -165,11 +165,11 @@ Tuning conv2d_prepare(const Device& d, const ConvShape& s, bool x_nchw) {
     return prepare_locked(st, s, x_nchw).tuning;
 }
 
-void conv2d_dense(const Device& d, const float* x, const float* weight, const float* bias, float* y,
+void conv2d_dense(const Device& d, hv_dtype dtype, const void* x, const void* weight, const void* bias, void* y,
                   const ConvShape& s, bool x_nchw, int activation) {
     ConvState& st = *d.conv;
     const ConvChoice* c = nullptr;
-    if (*conv_vendor_name()) {
+    if (*conv_vendor_name() && dtype == HV_DTYPE_FLOAT32) {
         std::lock_guard<std::mutex> lock(st.mutex);
         if (auto it = st.choices.find(conv_key(s, x_nchw)); it != st.choices.end())
             c = it->second.get();
@@ -177,21 +177,23 @@ void conv2d_dense(const Device& d, const float* x, const float* weight, const fl
             c = &prepare_locked(st, s, x_nchw);
     }
     if (!c || !c->vendor) {
-        check_hip(launch_conv2d_direct(x, weight, bias, y, s, x_nchw, activation, d.stream),
+        check_hip(launch_conv2d_direct(dtype, x, weight, bias, y, s, x_nchw, activation, d.stream),
                   "conv2d_direct_kernel launch");
         return;
     }
-    const float* vx = x;
+    const float* vx = static_cast<const float*>(x);
     if (c->problem.pad_first) {
-        check_hip(launch_conv2d_direct(x, c->identity.floats(), nullptr, c->padded.floats(), c->problem.pad, x_nchw,
-                                       HV_ACTIVATION_NONE, d.stream),
+        check_hip(launch_conv2d_direct(HV_DTYPE_FLOAT32, x, c->identity.floats(), nullptr, c->padded.floats(),
+                                       c->problem.pad, x_nchw, HV_ACTIVATION_NONE, d.stream),
                   "conv2d_direct_kernel launch (padding for the vendor)");
         vx = c->padded.floats();
     }
-    conv_vendor_forward(st.vendor, *c->plan, c->entry, vx, weight, y, c->workspace.get());
+    conv_vendor_forward(st.vendor, *c->plan, c->entry, vx, static_cast<const float*>(weight), static_cast<float*>(y),
+                        c->workspace.get());
     if (bias || activation != HV_ACTIVATION_NONE) {
         const int64_t rows = int64_t(s.batch) * s.out_h * s.out_w;
-        check_hip(launch_bias_act(y, bias, y, 1, rows, s.out_channels, rows * s.out_channels, activation, d.stream),
+        check_hip(launch_bias_act(HV_DTYPE_FLOAT32, y, bias, y, 1, rows, s.out_channels, rows * s.out_channels,
+                                  activation, d.stream),
                   "bias_act_kernel launch");
     }
 }

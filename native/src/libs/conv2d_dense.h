@@ -35,9 +35,11 @@ enum class Tuning { none = 0, cold = 1, warm = 2 };
 Tuning conv2d_prepare(const Device& device, const ConvShape& s, bool x_nchw);
 
 // Queues y (NHWC) = act(conv(x, weight) + bias); x NCHW when x_nchw, else NHWC; weight [Cout, Cin, kh, kw].
-// An unprepared shape is prepared first (its find step on the first run) unless the stream is capturing, which runs
-// the direct kernel for it instead. Throws hv::Error on a launch or library failure.
-void conv2d_dense(const Device& device, const float* x, const float* weight, const float* bias, float* y,
+// Tensors are elements of dtype (kernels/storage.h), arithmetic float. The vendor path is float32 only (prepare takes
+// no dtype yet): float16/bfloat16 run the direct kernel. An unprepared float32 shape is prepared first (its find step
+// on the first run) unless the stream is capturing, which runs the direct kernel for it instead. Throws hv::Error on
+// a launch or library failure.
+void conv2d_dense(const Device& device, hv_dtype dtype, const void* x, const void* weight, const void* bias, void* y,
                   const ConvShape& s, bool x_nchw, int activation);
 
 // One line per prepared shape ("conv2d|...: cudnn:IMPLICIT_PRECOMP_GEMM 0.084 ms, 0 B workspace, from cache" or

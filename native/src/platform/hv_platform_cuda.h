@@ -62,6 +62,8 @@ typedef cudaStreamCaptureMode hipStreamCaptureMode;
 
 #define hipLaunchKernelGGL(kernel, grid, block, shmem, stream, ...) \
     kernel<<<(grid), (block), (shmem), (stream)>>>(__VA_ARGS__)
+// A kernel template with several arguments, as one macro argument (HIP's own spelling).
+#define HIP_KERNEL_NAME(...) __VA_ARGS__
 
 #define HV_DYNAMIC_SHARED(type, name) extern __shared__ type name[]
 

@@ -9,18 +9,23 @@
 
 #include <cstdint>
 
+#include "hipvision.h"
+
 namespace hv {
 
 struct Device;
 
 // C_z = act(alpha·op(A_z)·op(B_z) + beta·C_z + bias) for z < batch, row-major (hipvision.h, hv_gemm).
+// A, B, bias and C hold elements of `dtype`; every implementation multiplies and accumulates in float32
+// and rounds C once (kernels/storage.h).
 struct Gemm {
-    const float* a = nullptr;
-    const float* b = nullptr;
-    const float* bias = nullptr;  // n floats or null
-    float* c = nullptr;
+    hv_dtype dtype = HV_DTYPE_FLOAT32;
+    const void* a = nullptr;
+    const void* b = nullptr;
+    const void* bias = nullptr;  // n elements or null
+    void* c = nullptr;
     int64_t batch = 1, m = 0, n = 0, k = 0;
-    int64_t stride_a = 0, stride_b = 0, stride_c = 0;  // floats between batch items
+    int64_t stride_a = 0, stride_b = 0, stride_c = 0;  // elements between batch items
     bool trans_a = false, trans_b = false;
     float alpha = 1.0f, beta = 0.0f;
     int activation = 0;  // hv_activation

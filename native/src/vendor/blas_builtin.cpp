@@ -17,7 +17,7 @@ void gemm(Device& d, const Gemm& g) {
     if (g.n > kGemmMaxN)
         throw Error(HV_ERROR_UNSUPPORTED, "n = " + std::to_string(g.n) + " exceeds the built-in GEMM's grid limit " +
                                               std::to_string(kGemmMaxN));
-    check_hip(launch_gemm(g.a, g.b, g.bias, g.c, g.batch, g.m, g.n, g.k, g.stride_a, g.stride_b, g.stride_c,
+    check_hip(launch_gemm(g.dtype, g.a, g.b, g.bias, g.c, g.batch, g.m, g.n, g.k, g.stride_a, g.stride_b, g.stride_c,
                           g.trans_a, g.trans_b, g.alpha, g.beta, g.activation, d.stream),
               "gemm_kernel launch");
 }

@@ -1,5 +1,9 @@
 // blas_cublas.cpp: hv::gemm through cuBLAS (HV_GPU=nvidia with HV_WITH_CUBLAS=ON); the bias and
 // activation run afterwards as one elementwise pass (kernels/bias_act.hip). See blas.h.
+// One call for every element type: cublasGemmStridedBatchedEx with A, B, C in the storage type
+// (CUDA_R_32F, CUDA_R_16F, CUDA_R_16BF) and CUBLAS_COMPUTE_32F, so alpha and beta are floats and fp16/bf16
+// products accumulate in float32 like the built-in kernel (COMPUTE_32F, not _FAST_TF32: fp32 stays fp32).
+// Written against the cuBLAS documentation; not built here (no CUDA on the development machine).
 #include "blas.h"
 
 #include <algorithm>
@@ -22,6 +26,14 @@ void check(cublasStatus_t s, const char* what) {
 
 cublasOperation_t op(bool trans) { return trans ? CUBLAS_OP_T : CUBLAS_OP_N; }
 
+cudaDataType storage_type(hv_dtype dtype) {
+    switch (dtype) {
+    case HV_DTYPE_FLOAT16: return CUDA_R_16F;
+    case HV_DTYPE_BFLOAT16: return CUDA_R_16BF;
+    default: return CUDA_R_32F;
+    }
+}
+
 }  // namespace
 
 void blas_open(Device& d) {
@@ -43,12 +55,13 @@ void gemm(Device& d, const Gemm& g) {
     // column-major C^T = op(B)^T·op(A)^T: pass B first, then A, each with its own flag, and swap m, n.
     const int lda = int(std::max<int64_t>(1, g.trans_a ? g.m : g.k));
     const int ldb = int(std::max<int64_t>(1, g.trans_b ? g.k : g.n));
-    check(cublasSgemmStridedBatched(h, op(g.trans_b), op(g.trans_a), int(g.n), int(g.m), int(g.k), &g.alpha, g.b,
-                                    ldb, g.stride_b, g.a, lda, g.stride_a, &g.beta, g.c, int(g.n), g.stride_c,
-                                    int(g.batch)),
-          "cublasSgemmStridedBatched");
+    const cudaDataType t = storage_type(g.dtype);
+    check(cublasGemmStridedBatchedEx(h, op(g.trans_b), op(g.trans_a), int(g.n), int(g.m), int(g.k), &g.alpha, g.b, t,
+                                     ldb, g.stride_b, g.a, t, lda, g.stride_a, &g.beta, g.c, t, int(g.n), g.stride_c,
+                                     int(g.batch), CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
+          "cublasGemmStridedBatchedEx");
     if (g.bias || g.activation != 0)
-        check_hip(launch_bias_act(g.c, g.bias, g.c, g.batch, g.m, g.n, g.stride_c, g.activation, d.stream),
+        check_hip(launch_bias_act(g.dtype, g.c, g.bias, g.c, g.batch, g.m, g.n, g.stride_c, g.activation, d.stream),
                   "bias_act_kernel launch");
 }
 

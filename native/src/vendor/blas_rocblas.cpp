@@ -1,5 +1,9 @@
 // blas_rocblas.cpp: hv::gemm through rocBLAS (HV_GPU=amd with HV_WITH_ROCBLAS=ON); the bias and
 // activation run afterwards as one elementwise pass (kernels/bias_act.hip). See blas.h.
+// One call for every element type: rocblas_gemm_strided_batched_ex with A, B, C (= D, in place) in the
+// storage type (f32_r, f16_r, bf16_r) and compute type f32_r, so alpha and beta are floats and fp16/bf16
+// products accumulate in float32 like the built-in kernel. Written against the rocBLAS documentation; not
+// built here (no rocBLAS on the development machine).
 #include "blas.h"
 
 #include <algorithm>
@@ -22,6 +26,14 @@ void check(rocblas_status s, const char* what) {
 
 rocblas_operation op(bool trans) { return trans ? rocblas_operation_transpose : rocblas_operation_none; }
 
+rocblas_datatype storage_type(hv_dtype dtype) {
+    switch (dtype) {
+    case HV_DTYPE_FLOAT16: return rocblas_datatype_f16_r;
+    case HV_DTYPE_BFLOAT16: return rocblas_datatype_bf16_r;
+    default: return rocblas_datatype_f32_r;
+    }
+}
+
 }  // namespace
 
 void blas_open(Device& d) {
@@ -43,12 +55,16 @@ void gemm(Device& d, const Gemm& g) {
     // column-major C^T = op(B)^T·op(A)^T: pass B first, then A, each with its own flag, and swap m, n.
     const rocblas_int lda = rocblas_int(std::max<int64_t>(1, g.trans_a ? g.m : g.k));
     const rocblas_int ldb = rocblas_int(std::max<int64_t>(1, g.trans_b ? g.k : g.n));
-    check(rocblas_sgemm_strided_batched(h, op(g.trans_b), op(g.trans_a), rocblas_int(g.n), rocblas_int(g.m),
-                                        rocblas_int(g.k), &g.alpha, g.b, ldb, g.stride_b, g.a, lda, g.stride_a,
-                                        &g.beta, g.c, rocblas_int(g.n), g.stride_c, rocblas_int(g.batch)),
-          "rocblas_sgemm_strided_batched");
+    const rocblas_datatype t = storage_type(g.dtype);
+    const rocblas_int ldc = rocblas_int(g.n);
+    check(rocblas_gemm_strided_batched_ex(h, op(g.trans_b), op(g.trans_a), rocblas_int(g.n), rocblas_int(g.m),
+                                          rocblas_int(g.k), &g.alpha, g.b, t, ldb, g.stride_b, g.a, t, lda, g.stride_a,
+                                          &g.beta, g.c, t, ldc, g.stride_c, g.c, t, ldc, g.stride_c,
+                                          rocblas_int(g.batch), rocblas_datatype_f32_r, rocblas_gemm_algo_standard,
+                                          0, 0),
+          "rocblas_gemm_strided_batched_ex");
     if (g.bias || g.activation != 0)
-        check_hip(launch_bias_act(g.c, g.bias, g.c, g.batch, g.m, g.n, g.stride_c, g.activation, d.stream),
+        check_hip(launch_bias_act(g.dtype, g.c, g.bias, g.c, g.batch, g.m, g.n, g.stride_c, g.activation, d.stream),
                   "bias_act_kernel launch");
 }
 

@@ -31,15 +31,16 @@ static class BenchCommand
         var profile = new Option<bool>("--profile") { Description = "Time every operation and print the breakdown by op" };
         var json = CommonOptions.Json();
         var backend = CommonOptions.Backend();
+        var precision = CommonOptions.Precision();
         var threads = CommonOptions.Threads();
-        var command = new Command("bench", "Benchmark a model's forward pass") { model, arch, synthetic, batch, iterations, warmup, profile, json, backend, threads };
+        var command = new Command("bench", "Benchmark a model's forward pass") { model, arch, synthetic, batch, iterations, warmup, profile, json, backend, precision, threads };
         command.SetAction(r =>
         {
             string? modelDir = r.GetValue(model), archName = r.GetValue(arch);
             if ((modelDir is null) == (archName is null)) throw new UsageException("give exactly one of --model and --arch");
             int n = r.GetValue(batch), k = r.GetValue(iterations), warm = r.GetValue(warmup);
             if (n < 1 || k < 1 || warm < 0) throw new UsageException("--batch and --iterations must be at least 1, --warmup at least 0");
-            var options = CommonOptions.ModelOptions(r.GetValue(backend)!, r.GetValue(threads), n);
+            var options = CommonOptions.ModelOptions(r.GetValue(backend)!, r.GetValue(precision)!, r.GetValue(threads), n);
             ulong? seed = r.GetValue(synthetic);
             var modelPath = modelDir is null ? null : CommonOptions.LocateModel(r, modelDir);
             long loadStart = Stopwatch.GetTimestamp();
@@ -100,7 +101,7 @@ static class BenchCommand
             hip.TunedConvolutions.GetValueOrDefault(Interop.NativeTuning.Cold), hip.TunedConvolutions.GetValueOrDefault(Interop.NativeTuning.Warm),
             Backends.Hip.TuningCacheDirectory.Resolve(),
             (m.TuningReport ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        return new BenchResult(name, m.Config.ModelType, m.BackendName, m.DeviceName, m.Threads, batch, iterations, median, Percentile(times, 0.9), times[0],
+        return new BenchResult(name, m.Config.ModelType, m.BackendName, m.DeviceName, m.Options.Precision, m.Threads, batch, iterations, median, Percentile(times, 0.9), times[0],
             batch * 1000.0 / median, PeakRssBytes(), plan.PeakBytes, plan.WeightBytes, load.Wall, load.Cpu, compile.Elapsed.TotalMilliseconds, byOp,
             launchesPerImage, hostOverhead, tuning);
     }
@@ -145,7 +146,7 @@ static class BenchCommand
         return Environment.WorkingSet;
     }
 
-    sealed record BenchResult(string Model, string ModelType, string Backend, string? Device, int Threads, int Batch, int Iterations, double MedianMs, double P90Ms,
+    sealed record BenchResult(string Model, string ModelType, string Backend, string? Device, Precision Precision, int Threads, int Batch, int Iterations, double MedianMs, double P90Ms,
         double MinMs, double ImagesPerS, long PeakMemoryBytes, long ArenaBytes, long WeightBytes, double LoadMs, double LoadCpuMs, double CompileMs, Dictionary<string, double> OpMs,
         double? LaunchesPerImage, double? HostOverheadMs, PlanTuning? Tuning)
     {
@@ -154,7 +155,7 @@ static class BenchCommand
             bool plain = Console.IsOutputRedirected;
             var rows = new (string, string)[]
             {
-                ("model", $"{Model} ({ModelType})"), ("backend", Device is null ? $"{Backend}, {Threads} threads" : $"{Backend}, {Device}"), ("batch", Batch.ToString()),
+                ("model", $"{Model} ({ModelType})"), ("backend", Device is null ? $"{Backend}, {Threads} threads" : $"{Backend}, {Device}"), ("precision", Precision.Name()), ("batch", Batch.ToString()),
                 ("iterations", Iterations.ToString()), ("median", $"{MedianMs:F2} ms"), ("p90", $"{P90Ms:F2} ms"), ("min", $"{MinMs:F2} ms"),
                 ("throughput", $"{ImagesPerS:F2} images/s"), ("peak memory (RSS)", Mib(PeakMemoryBytes)), ("activation arena", Mib(ArenaBytes)),
                 ("weights", Mib(WeightBytes)), ("model load", $"{LoadMs:F0} ms ({LoadCpuMs:F0} ms CPU)"), ("plan compile", $"{CompileMs:F0} ms"),
@@ -191,6 +192,7 @@ static class BenchCommand
                 w.WriteString("model_type", ModelType);
                 w.WriteString("backend", Backend);
                 if (Device != null) w.WriteString("device", Device);
+                w.WriteString("precision", Precision.Name());
                 w.WriteNumber("threads", Threads);
                 w.WriteNumber("batch", Batch);
                 w.WriteNumber("iterations", Iterations);

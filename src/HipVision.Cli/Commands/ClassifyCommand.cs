@@ -17,8 +17,9 @@ static class ClassifyCommand
         var top = new Option<int>("--top") { Description = "How many classes to show per image", DefaultValueFactory = _ => 5 };
         var json = CommonOptions.Json();
         var backend = CommonOptions.Backend();
+        var precision = CommonOptions.Precision();
         var threads = CommonOptions.Threads();
-        var command = new Command("classify", "Classify images: the most probable labels with their probabilities") { images, model, top, json, backend, threads };
+        var command = new Command("classify", "Classify images: the most probable labels with their probabilities") { images, model, top, json, backend, precision, threads };
         command.SetAction(r =>
         {
             if (r.GetValue(top) < 1) throw new UsageException("--top must be at least 1");
@@ -29,7 +30,7 @@ static class ClassifyCommand
                 if (p.Length > 1 && p[0] == '-' && !File.Exists(p)) throw new UsageException($"Unrecognized command or argument '{p}'.");
             foreach (var p in paths)
                 if (!File.Exists(p)) throw new HipVisionException($"{p}: no such file");
-            using var m = VisionModel.Load(CommonOptions.LocateModel(r, r.GetValue(model)!), CommonOptions.ModelOptions(r.GetValue(backend)!, r.GetValue(threads)));
+            using var m = VisionModel.Load(CommonOptions.LocateModel(r, r.GetValue(model)!), CommonOptions.ModelOptions(r.GetValue(backend)!, r.GetValue(precision)!, r.GetValue(threads)));
             CommonOptions.ReportBackend(r, m);
             var results = m.Classify(paths, r.GetValue(top));
             if (r.GetValue(json)) WriteJson(paths, results, m);

@@ -17,7 +17,7 @@ static class ConvertCommand
         var command = new Command("convert", "Write a model as one safetensors file in the engine's layouts (BatchNorm folded, QKV fused), loaded without conversion") { model, output, precision };
         command.SetAction(r =>
         {
-            if (!WeightPrecisions.TryParse(r.GetValue(precision)!, out var p))
+            if (!Precisions.TryParse(r.GetValue(precision)!, out var p))
                 throw new UsageException($"unknown precision '{r.GetValue(precision)}' (expected fp32, fp16 or bf16)");
             var path = r.GetValue(output)!;
             ModelConverter.Convert(CommonOptions.LocateModel(r, r.GetValue(model)!), path, p);

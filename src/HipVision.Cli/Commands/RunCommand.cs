@@ -12,11 +12,12 @@ static class RunCommand
         var input = new Option<string>("--input", "-i") { Description = "pixel_values, .npy float32 [N,3,H,W]", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "Where to write the logits (.npy float32 [N,labels])", Required = true };
         var backend = CommonOptions.Backend();
+        var precision = CommonOptions.Precision();
         var threads = CommonOptions.Threads();
-        var command = new Command("run", "Run the model on a pixel_values tensor and save the logits") { model, input, output, backend, threads };
+        var command = new Command("run", "Run the model on a pixel_values tensor and save the logits") { model, input, output, backend, precision, threads };
         command.SetAction(r =>
         {
-            using var m = VisionModel.Load(CommonOptions.LocateModel(r, r.GetValue(model)!), CommonOptions.ModelOptions(r.GetValue(backend)!, r.GetValue(threads)));
+            using var m = VisionModel.Load(CommonOptions.LocateModel(r, r.GetValue(model)!), CommonOptions.ModelOptions(r.GetValue(backend)!, r.GetValue(precision)!, r.GetValue(threads)));
             CommonOptions.ReportBackend(r, m);
             var (c, h, w) = m.Config.InputSize;
             var inputPath = r.GetValue(input)!;

@@ -9,10 +9,11 @@ using Spectre.Console;
 namespace HipVision.Cli.Commands;
 
 /// <summary>
-/// <c>hipvision verify [--backend auto|cpu|hip] [--json] [--fixtures DIR] [--full-size] [--only NAMES]</c>: checks a machine.
-/// Every op at the shapes of all four families against a float64 evaluation, on the CPU backend and the HIP backend, then
-/// every fixture model against transformers' logits (and HIP against CPU). Ops the HIP backend does not run yet are skipped
-/// rows. Prints a pass/fail table with max |Δ|, ‖Δ‖/‖ref‖ and the device; exit 1 when any check fails.
+/// <c>hipvision verify [--backend auto|cpu|hip] [--precision fp32|fp16|bf16] [--json] [--fixtures DIR] [--full-size] [--only NAMES]</c>:
+/// checks a machine. Every op at the shapes of all four families against a float64 evaluation, on the CPU backend and the HIP
+/// backend, then every fixture model against transformers' logits (and HIP against CPU). Ops the HIP backend does not run yet
+/// are skipped rows. At fp16/bf16 only the HIP backend runs, against the same references with the precision's stated
+/// tolerance. Prints the precision, the device and a pass/fail table with max |Δ|, ‖Δ‖/‖ref‖; exit 1 when any check fails.
 /// </summary>
 static class VerifyCommand
 {
@@ -23,12 +24,14 @@ static class VerifyCommand
         var fixtures = new Option<string>("--fixtures") { Description = "Fixture folder (tests/fixtures, holding models/); default: tests/fixtures above the current directory, else above the executable" };
         var fullSize = new Option<bool>("--full-size") { Description = "Also run the full-size fixture models (hv-synth-v2 weights; minutes on the emulator)" };
         var only = new Option<string[]>("--only") { Description = "Only these checks (comma-separated, case-insensitive): an op's name (layer_norm), or part of a family or model folder name (vit, tiny-beit)", AllowMultipleArgumentsPerToken = true };
+        var precisionOption = CommonOptions.Precision();
         var threads = CommonOptions.Threads();
-        var command = new Command("verify", "Check every op and fixture model on the CPU and GPU backends against references") { backend, json, fixtures, fullSize, only, threads };
+        var command = new Command("verify", "Check every op and fixture model on the CPU and GPU backends against references") { backend, precisionOption, json, fixtures, fullSize, only, threads };
         command.SetAction(r =>
         {
             string requested = r.GetValue(backend)!.ToLowerInvariant();
             if (requested is not ("auto" or "cpu" or "hip")) throw new UsageException($"unknown backend '{r.GetValue(backend)}' (expected auto, cpu or hip)");
+            var precision = CommonOptions.ParsePrecision(r.GetValue(precisionOption)!, requested);
             int n = r.GetValue(threads);
             if (n < 0) throw new UsageException("--threads must be 0 (all cores) or more");
             var terms = (r.GetValue(only) ?? []).SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
@@ -40,20 +43,21 @@ static class VerifyCommand
             string? hipNote = null;
             switch (requested)
             {
-                case "hip": hip = BackendSelector.OpenHip(); break;
+                case "hip": hip = BackendSelector.OpenHip(precision); break;
                 case "cpu": hipNote = "not requested (--backend cpu)"; break;
-                default: hip = BackendSelector.TryOpenGpu(out var why); hipNote = hip is null ? why : null; break;
+                default: hip = BackendSelector.TryOpenGpu(out var why, precision); hipNote = hip is null ? why : null; break;
             }
+            if (hip is null && precision != Precision.Fp32) throw new HipVisionException(BackendSelector.GpuOnly(precision, hipNote!));
             using var _ = hip;
-            var cpu = new CpuBackend(n);
-            var runner = new VerifyRunner(cpu, hip, Selected);
+            var cpu = precision == Precision.Fp32 ? new CpuBackend(n) : null;   // the CPU computes in fp32 only
+            var runner = new VerifyRunner(cpu, hip, precision, Selected);
             int work = OpCasesSelected(Selected) + (modelsDir is null ? 0 : Directory.GetDirectories(modelsDir).Length);
             ProgressDisplay.Run("verify", work, advance =>
             {
                 runner.RunOps(() => advance(1));
                 if (modelsDir != null) runner.RunFixtures(modelsDir, r.GetValue(fullSize), () => advance(1));
             });
-            var report = new Report(hip is null ? "cpu" : "hip", hip?.DeviceName, hipNote, cpu.Threads, modelsDir, runner.Rows);
+            var report = new Report(hip is null ? "cpu" : "hip", precision, hip?.DeviceName, hipNote, cpu?.Threads, modelsDir, runner.Rows);
             if (r.GetValue(json)) report.WriteJson();
             else report.WriteText();
             return report.Failed > 0 ? CliHost.RuntimeError : CliHost.Ok;
@@ -72,7 +76,7 @@ static class VerifyCommand
         throw new HipVisionException($"{given}: no such fixture folder (expected tests/fixtures with models/ inside)");
     }
 
-    sealed record Report(string Backend, string? Device, string? HipNote, int Threads, string? ModelsDir, List<VerifyRow> Rows)
+    sealed record Report(string Backend, Precision Precision, string? Device, string? HipNote, int? Threads, string? ModelsDir, List<VerifyRow> Rows)
     {
         public int Passed => Rows.Count(r => r.Status == VerifyStatus.Pass);
         public int Failed => Rows.Count(r => r.Status == VerifyStatus.Fail);
@@ -86,8 +90,9 @@ static class VerifyCommand
 
         public void WriteText()
         {
-            Console.WriteLine($"cpu: {Threads} threads");
+            Console.WriteLine(Threads is { } threads ? $"cpu: {threads} threads" : $"cpu: not checked: {Precision.Name()} runs on the GPU only");
             Console.WriteLine(Device is null ? $"hip: not checked: {HipNote}" : $"hip: {Device}");
+            Console.WriteLine($"precision: {Precision.Name()} (tolerance {Precision.Tolerance():0e0} relative{(Precision == Precision.Fp32 ? "" : ", storage on the GPU, fp32 arithmetic")})");
             Console.WriteLine($"fixtures: {ModelsDir ?? "not found (pass --fixtures DIR)"}");
             string[] header = ["family", "check", "shape", "backend", "reference", "result", "max|Δ|", "‖Δ‖/‖ref‖", "ms", "note"];
             var cells = Rows.Select(r => new[] { r.Family, r.Name, r.Shape, r.Backend, r.Reference, Result(r.Status), Num(r.MaxAbsError), Num(r.RelError), Ms(r.Milliseconds), r.Note }).ToList();
@@ -127,9 +132,11 @@ static class VerifyCommand
             {
                 w.WriteStartObject();
                 w.WriteString("backend", Backend);
+                w.WriteString("precision", Precision.Name());
+                w.WriteNumber("tolerance", Precision.Tolerance());
                 if (Device != null) w.WriteString("device", Device);
                 if (HipNote != null) w.WriteString("hip_unavailable", HipNote);
-                w.WriteNumber("cpu_threads", Threads);
+                if (Threads is { } threads) w.WriteNumber("cpu_threads", threads);
                 if (ModelsDir != null) w.WriteString("fixtures", ModelsDir);
                 w.WriteNumber("passed", Passed);
                 w.WriteNumber("failed", Failed);

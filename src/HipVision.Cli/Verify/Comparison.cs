@@ -24,9 +24,10 @@ readonly record struct Comparison(double MaxAbs, double Rel, int Bad, int FirstB
 
     /// <summary>
     /// The fixtures' criterion for logits, per image row of <paramref name="cols"/>: max|Δ| ≤ tol·max|ref|, ‖Δ‖/‖ref‖ ≤ tol and the
-    /// same argmax. Returns the worst figures and the first broken rule, or null.
+    /// same argmax (or, with <paramref name="tie"/> &gt; 0, a class whose reference is within tie·max|ref| of the best:
+    /// <see cref="Precisions.TopClassTie"/>). Returns the worst figures and the first broken rule, or null.
     /// </summary>
-    public static (double MaxAbs, double Rel, string? Failure) Logits(ReadOnlySpan<float> got, ReadOnlySpan<float> want, int cols, double tol)
+    public static (double MaxAbs, double Rel, string? Failure) Logits(ReadOnlySpan<float> got, ReadOnlySpan<float> want, int cols, double tol, double tie = 0)
     {
         double worstAbs = 0, worstRel = 0;
         string? failure = null;
@@ -49,7 +50,7 @@ readonly record struct Comparison(double MaxAbs, double Rel, int Bad, int FirstB
             if (failure != null) continue;
             if (!(maxAbs <= tol * maxRef)) failure = $"image {r}: max|Δ| {maxAbs:E2} > {tol:E0}·max|ref|";
             else if (!(rel <= tol)) failure = $"image {r}: ‖Δ‖/‖ref‖ {rel:E2} > {tol:E0}";
-            else if (ArgMax(g) != ArgMax(w)) failure = $"image {r}: top-1 class {ArgMax(g)} instead of {ArgMax(w)}";
+            else if (ArgMax(g) != ArgMax(w) && !(w[ArgMax(w)] - w[ArgMax(g)] <= tie * maxRef)) failure = $"image {r}: top-1 class {ArgMax(g)} instead of {ArgMax(w)}";
         }
         return (worstAbs, worstRel, failure);
     }

@@ -11,9 +11,11 @@ namespace HipVision.Cli.Verify;
 /// <summary>
 /// Runs the verify checks on the CPU backend and (when present) the HIP backend: every <see cref="OpCases"/> op against the
 /// float64 evaluator, then every fixture model against transformers' logits (and the HIP logits against the CPU ones).
-/// Ops and models the HIP backend does not run yet are skipped rows, not failures.
+/// Ops and models the HIP backend does not run yet are skipped rows, not failures. At fp16/bf16 (the HIP backend's storage
+/// <paramref name="precision"/>; the CPU backend is then absent, it computes in fp32 only) every check passes on the stated
+/// tolerance of <see cref="Precisions.Tolerance"/>: ‖Δ‖/‖ref‖ for ops, the fixtures' per-image rules for logits.
 /// </summary>
-sealed class VerifyRunner(IBackend cpu, HipBackend? hip, Func<string, string, bool> selected)
+sealed class VerifyRunner(IBackend? cpu, HipBackend? hip, Precision precision, Func<string, string, bool> selected)
 {
     public List<VerifyRow> Rows { get; } = [];
 
@@ -45,10 +47,7 @@ sealed class VerifyRunner(IBackend cpu, HipBackend? hip, Func<string, string, bo
                     var got = new float[want.Length];
                     plan.CopyOutput("y", got);
                     double ms = clock.Elapsed.TotalMilliseconds;
-                    var cmp = Comparison.Of(got, want, c.Atol, c.Rtol);
-                    Rows.Add(cmp.Bad == 0
-                        ? Row(VerifyStatus.Pass, cmp.MaxAbs, cmp.Rel, "", ms)
-                        : Row(VerifyStatus.Fail, cmp.MaxAbs, cmp.Rel, $"{cmp.Bad} of {got.Length} outside {c.Atol:E0} + {c.Rtol:E0}·|ref|, first [{cmp.FirstBad}] {got[cmp.FirstBad]:G7} vs {want[cmp.FirstBad]:G7}", ms));
+                    Rows.Add(OpRow(Row, c, got, want, ms));
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {
@@ -60,9 +59,29 @@ sealed class VerifyRunner(IBackend cpu, HipBackend? hip, Func<string, string, bo
     }
 
     /// <summary>
+    /// fp32: STYLE.md's elementwise rule of the op's class. fp16/bf16: ‖Δ‖/‖ref‖ within the precision's tolerance (a value rounded
+    /// to 11 or 8 significant bits breaks any elementwise 1e-5 rule; the norm is what the tolerance states).
+    /// </summary>
+    VerifyRow OpRow(Func<VerifyStatus, double, double, string, double, VerifyRow> row, OpCase c, float[] got, double[] want, double ms)
+    {
+        var cmp = Comparison.Of(got, want, c.Atol, c.Rtol);
+        if (precision != Precision.Fp32)
+        {
+            double tol = precision.Tolerance();
+            return cmp.Rel <= tol && double.IsFinite(cmp.MaxAbs)
+                ? row(VerifyStatus.Pass, cmp.MaxAbs, cmp.Rel, "", ms)
+                : row(VerifyStatus.Fail, cmp.MaxAbs, cmp.Rel, $"‖Δ‖/‖ref‖ {cmp.Rel:E2} > {tol:E0} ({precision.Name()})", ms);
+        }
+        return cmp.Bad == 0
+            ? row(VerifyStatus.Pass, cmp.MaxAbs, cmp.Rel, "", ms)
+            : row(VerifyStatus.Fail, cmp.MaxAbs, cmp.Rel, $"{cmp.Bad} of {got.Length} outside {c.Atol:E0} + {c.Rtol:E0}·|ref|, first [{cmp.FirstBad}] {got[cmp.FirstBad]:G7} vs {want[cmp.FirstBad]:G7}", ms);
+    }
+
+    /// <summary>
     /// Every model folder under <paramref name="modelsDir"/> with config.json and logits.npy: tiny models from their
     /// model.safetensors and pixel_values.npy; full-size ones (hv-synth-v2 weights, pixel_values.npy.gz) only with
-    /// <paramref name="fullSize"/>. Tolerance: the fixtures' criterion (1e-4 relative per image, identical top-1).
+    /// <paramref name="fullSize"/>. Tolerance: the fixtures' criterion (per image: max|Δ| ≤ tol·max|ref|, ‖Δ‖/‖ref‖ ≤ tol, identical
+    /// top-1) with tol the precision's (1e-4 at fp32).
     /// </summary>
     public void RunFixtures(string modelsDir, bool fullSize, Action? advance = null)
     {
@@ -111,10 +130,10 @@ sealed class VerifyRunner(IBackend cpu, HipBackend? hip, Func<string, string, bo
         }
     }
 
-    static VerifyRow LogitsRow(Func<string, string, VerifyStatus, double, double, string, double, VerifyRow> row, string backend, string reference,
+    VerifyRow LogitsRow(Func<string, string, VerifyStatus, double, double, string, double, VerifyRow> row, string backend, string reference,
         float[] got, float[] want, int labels, double ms)
     {
-        var (maxAbs, rel, failure) = Comparison.Logits(got, want, labels, 1e-4);
+        var (maxAbs, rel, failure) = Comparison.Logits(got, want, labels, precision.Tolerance(), precision.TopClassTie());
         return row(backend, reference, failure is null ? VerifyStatus.Pass : VerifyStatus.Fail, maxAbs, rel, failure ?? "", ms);
     }
 

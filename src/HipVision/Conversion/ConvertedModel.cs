@@ -49,10 +49,10 @@ public sealed record ConvertedModel
     /// <summary>Class labels, index = class id.</summary>
     public required IReadOnlyList<string> Labels { get; init; }
     /// <summary>How the tensors are stored.</summary>
-    public required WeightPrecision Precision { get; init; }
+    public required Precision Precision { get; init; }
 
     /// <summary>The metadata a converted file carries (the writing half of the format).</summary>
-    public static Dictionary<string, string> Metadata(ModelConfig config, string configJson, string preprocessorJson, WeightPrecision precision)
+    public static Dictionary<string, string> Metadata(ModelConfig config, string configJson, string preprocessorJson, Precision precision)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer))
@@ -94,7 +94,7 @@ public sealed record ConvertedModel
         var labels = ReadLabels(Required(LabelsKey), path);
         if (!labels.SequenceEqual(config.Labels, StringComparer.Ordinal))
             throw new HipVisionException($"{path}: metadata '{LabelsKey}' ({labels.Length} labels) disagrees with the config's id2label ({config.Labels.Count})");
-        if (!WeightPrecisions.TryParse(Required(PrecisionKey), out var precision))
+        if (!Precisions.TryParse(Required(PrecisionKey), out var precision))
             throw new HipVisionException($"{path}: metadata '{PrecisionKey}' is '{meta[PrecisionKey]}', expected fp32, fp16 or bf16");
         return new ConvertedModel
         {

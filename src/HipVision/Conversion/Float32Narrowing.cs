@@ -7,7 +7,7 @@ namespace HipVision.Conversion;
 
 /// <summary>
 /// float32 tensors written as F32, F16 or BF16 little-endian bytes, a chunk at a time (never a second copy of a
-/// model). Both narrowings round to nearest even; a finite value that would become infinite is refused.
+/// model). Both narrowings round to nearest even (<see cref="Precisions"/>); a finite value that would become infinite is refused.
 /// </summary>
 internal static class Float32Narrowing
 {
@@ -33,7 +33,7 @@ internal static class Float32Narrowing
                 var dst = buffer.AsSpan(0, 2 * src.Length);
                 for (int i = 0; i < src.Length; i++)
                 {
-                    ushort bits = dtype == SafeTensorDtype.F16 ? ToF16(src[i]) : ToBf16(src[i]);
+                    ushort bits = dtype == SafeTensorDtype.F16 ? Precisions.ToFp16Bits(src[i]) : Precisions.ToBf16Bits(src[i]);
                     if (float.IsFinite(src[i]) && (bits & 0x7FFF) == (dtype == SafeTensorDtype.F16 ? 0x7C00 : 0x7F80))
                         throw new HipVisionException(
                             $"{where} holds {src[i]:G9} at index {start + i}, beyond the range of {dtype.HeaderName()}; convert with a wider --precision (bf16 or fp32)");
@@ -46,17 +46,5 @@ internal static class Float32Narrowing
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-    }
-
-    /// <summary>IEEE half, round to nearest even (the conversion .NET's Half defines).</summary>
-    public static ushort ToF16(float value) => BitConverter.HalfToUInt16Bits((Half)value);
-
-    /// <summary>The upper 16 bits of the float32, rounded to nearest even; NaN stays a (quiet) NaN.</summary>
-    public static ushort ToBf16(float value)
-    {
-        uint bits = BitConverter.SingleToUInt32Bits(value);
-        if (float.IsNaN(value)) return (ushort)((bits >> 16) | 0x40);
-        bits += 0x7FFF + ((bits >> 16) & 1);
-        return (ushort)(bits >> 16);
     }
 }

@@ -20,7 +20,7 @@ public static class ModelConverter
     /// </summary>
     /// <exception cref="HipVisionException">The input is missing or invalid, the output is the input or a directory,
     /// a value does not fit the precision, or the file cannot be written.</exception>
-    public static void Convert(string model, string output, WeightPrecision precision)
+    public static void Convert(string model, string output, Precision precision)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(output);
@@ -34,7 +34,7 @@ public static class ModelConverter
     /// and name the input in errors. The texts are stored as they are, so they must be what <paramref name="config"/>
     /// and the preprocessor were parsed from.
     /// </summary>
-    public static void Convert(ModelConfig config, string configJson, string preprocessorJson, IWeightSource weights, string output, WeightPrecision precision)
+    public static void Convert(ModelConfig config, string configJson, string preprocessorJson, IWeightSource weights, string output, Precision precision)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(weights);

@@ -1,6 +1,6 @@
 namespace HipVision.Interop;
 
-/// <summary>The native library's <c>hv_activation</c> (native/include/hipvision.h), value for value: the epilogue of <c>hv_linear</c>.</summary>
+/// <summary>The native library's <c>hv_activation</c> (native/include/hipvision.h), value for value: the epilogue of <c>hv_linear</c>, the convolutions and <c>hv_batch_norm</c>, and <c>hv_activate</c>'s function.</summary>
 public enum NativeActivation
 {
     /// <summary><c>HV_ACTIVATION_NONE</c>.</summary>
@@ -13,4 +13,6 @@ public enum NativeActivation
     Relu6 = 3,
     /// <summary><c>HV_ACTIVATION_SILU</c>: x·sigmoid(x).</summary>
     Silu = 4,
+    /// <summary><c>HV_ACTIVATION_SIGMOID</c>: 1/(1 + e^−x).</summary>
+    Sigmoid = 5,
 }

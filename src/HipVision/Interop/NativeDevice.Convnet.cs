@@ -48,6 +48,7 @@ internal sealed partial class NativeDevice
         RequireOptional(bias, channels, nameof(bias));
         RequireBuffer(y, batch * oh * ow * channels, nameof(y));
         Distinct(y, nameof(y), x, weight, bias);
+        OneType("hv_depthwise_conv2d", "x, weight, bias, y", x, weight, bias, y);
         Native.Check(NativeMethods.hv_depthwise_conv2d(Handle, x.Handle, weight.Handle, Optional(bias), y.Handle, batch, height, width, channels,
             kernelH, kernelW, strideH, strideW, PaddingOf(padding), activation));
     }
@@ -75,6 +76,7 @@ internal sealed partial class NativeDevice
         RequireOptional(bias, outChannels, nameof(bias));
         RequireBuffer(y, batch * oh * ow * outChannels, nameof(y));
         Distinct(y, nameof(y), x, weight, bias);
+        OneType("hv_conv2d", "x, weight, bias, y", x, weight, bias, y);
         Native.Check(NativeMethods.hv_conv2d(Handle, x.Handle, weight.Handle, Optional(bias), y.Handle, batch, inChannels, height, width,
             outChannels, kernelH, kernelW, strideH, strideW, PaddingOf(padding), xLayout, activation));
     }
@@ -110,6 +112,30 @@ internal sealed partial class NativeDevice
         }
     }
 
+    /// <summary>
+    /// Inference BatchNorm with an activation fused: y = act((x − mean[c])/√(var[c] + eps)·gamma[c] + beta[c]) over x [B, C, S]
+    /// (NCHW, S = H·W) or [B, S, C] (NHWC) per <paramref name="layout"/>; gamma/beta null are 1 and 0; y may be x.
+    /// </summary>
+    public void BatchNorm(NativeBuffer x, NativeBuffer mean, NativeBuffer variance, NativeBuffer? gamma, NativeBuffer? beta, NativeBuffer y,
+        long batch, long channels, long spatial, NativeLayout layout, float eps, NativeActivation activation = NativeActivation.None)
+    {
+        Extent(batch, nameof(batch)); Extent(channels, nameof(channels), min: 1); Extent(spatial, nameof(spatial));
+        if (!Enum.IsDefined(layout)) throw new ArgumentOutOfRangeException(nameof(layout), layout, "unknown layout");
+        if (!float.IsFinite(eps) || eps < 0) throw new ArgumentOutOfRangeException(nameof(eps), eps, "must be finite and >= 0");
+        CheckActivation(activation);
+        long n = batch * channels * spatial;
+        RequireBuffer(x, n, nameof(x));
+        RequireBuffer(mean, channels, nameof(mean));
+        RequireBuffer(variance, channels, nameof(variance));
+        RequireOptional(gamma, channels, nameof(gamma));
+        RequireOptional(beta, channels, nameof(beta));
+        RequireBuffer(y, n, nameof(y));
+        Distinct(y, nameof(y), mean, variance, gamma, beta);
+        OneType("hv_batch_norm", "x, mean, variance, gamma, beta, y", x, mean, variance, gamma, beta, y);
+        Native.Check(NativeMethods.hv_batch_norm(Handle, x.Handle, mean.Handle, variance.Handle, Optional(gamma), Optional(beta), y.Handle,
+            batch, channels, spatial, layout, eps, activation));
+    }
+
     /// <summary>y[b, c] = mean over h, w of x[b, h, w, c] (NHWC).</summary>
     public void GlobalAvgPool(NativeBuffer x, NativeBuffer y, long batch, long height, long width, long channels)
     {
@@ -117,21 +143,22 @@ internal sealed partial class NativeDevice
         RequireBuffer(x, batch * height * width * channels, nameof(x));
         RequireBuffer(y, batch * channels, nameof(y));
         Distinct(y, nameof(y), x);
+        OneType("hv_global_avg_pool", "x, y", x, y);
         Native.Check(NativeMethods.hv_global_avg_pool(Handle, x.Handle, y.Handle, batch, height, width, channels));
     }
 
-    /// <summary>Floats of scratch <see cref="SqueezeExcite"/> needs for these shapes (hv_squeeze_excite_workspace_size, rounded up).</summary>
-    public static long SqueezeExciteWorkspaceFloats(long batch, long height, long width, long channels, long reduced)
+    /// <summary>Bytes of scratch <see cref="SqueezeExcite"/> needs for these shapes (hv_squeeze_excite_workspace_size; untyped, any precision).</summary>
+    public static long SqueezeExciteWorkspaceBytes(long batch, long height, long width, long channels, long reduced)
     {
         CheckExcite(batch, height, width, channels, reduced);
         NativeLibraryResolver.EnsureLoaded();
         Native.Check(NativeMethods.hv_squeeze_excite_workspace_size(batch, height, width, channels, reduced, out nuint bytes));
-        return ((long)bytes + sizeof(float) - 1) / sizeof(float);
+        return (long)bytes;
     }
 
     /// <summary>
     /// Squeeze-and-excitation on NHWC x [B, H, W, C]: y = x·sigmoid(W_e·act(W_r·mean_hw(x) + b_r) + b_e) per channel, W_r [R, C],
-    /// W_e [C, R]; act SiLU or ReLU. <paramref name="workspace"/> holds <see cref="SqueezeExciteWorkspaceFloats"/>; y may be x.
+    /// W_e [C, R]; act SiLU or ReLU. <paramref name="workspace"/> holds <see cref="SqueezeExciteWorkspaceBytes"/> (of any type); y may be x.
     /// </summary>
     public void SqueezeExcite(NativeBuffer x, NativeBuffer wReduce, NativeBuffer? bReduce, NativeBuffer wExpand, NativeBuffer? bExpand,
         NativeBuffer workspace, NativeBuffer y, long batch, long height, long width, long channels, long reduced, NativeActivation activation)
@@ -139,17 +166,19 @@ internal sealed partial class NativeDevice
         CheckExcite(batch, height, width, channels, reduced);
         if (activation is not (NativeActivation.Silu or NativeActivation.Relu))
             throw new ArgumentOutOfRangeException(nameof(activation), activation, "must be Silu or Relu");
-        long need = SqueezeExciteWorkspaceFloats(batch, height, width, channels, reduced);
+        long need = SqueezeExciteWorkspaceBytes(batch, height, width, channels, reduced);
         long n = batch * height * width * channels;
         RequireBuffer(x, n, nameof(x));
         RequireBuffer(wReduce, reduced * channels, nameof(wReduce));
         RequireOptional(bReduce, reduced, nameof(bReduce));
         RequireBuffer(wExpand, channels * reduced, nameof(wExpand));
         RequireOptional(bExpand, channels, nameof(bExpand));
-        RequireBuffer(workspace, need, nameof(workspace));
+        RequireBuffer(workspace, 0, nameof(workspace));
+        if (workspace.Bytes < need) throw new ArgumentException($"workspace holds {workspace.Bytes} bytes, needs {need}", nameof(workspace));
         RequireBuffer(y, n, nameof(y));
         Distinct(workspace, nameof(workspace), x, y, wReduce, bReduce, wExpand, bExpand);
         Distinct(y, nameof(y), wReduce, bReduce, wExpand, bExpand);
+        OneType("hv_squeeze_excite", "x, wReduce, bReduce, wExpand, bExpand, y", x, wReduce, bReduce, wExpand, bExpand, y);
         Native.Check(NativeMethods.hv_squeeze_excite(Handle, x.Handle, wReduce.Handle, Optional(bReduce), wExpand.Handle, Optional(bExpand),
             workspace.Handle, y.Handle, batch, height, width, channels, reduced, activation));
     }
@@ -171,7 +200,7 @@ internal sealed partial class NativeDevice
         if (table.Length != 3 * 256) throw new ArgumentException($"table holds {table.Length} floats, needs 768", nameof(table));
         RequireBuffer(image, (height * width * 3 + sizeof(float) - 1) / sizeof(float), nameof(image));
         RequireBuffer(y, (index + 1) * 3 * outH * outW, nameof(y));
-        Distinct(y, nameof(y), image);
+        Distinct(y, nameof(y), image);   // the image is bytes whatever its buffer's type; y is written in y's type
         fixed (float* t = table)
             Native.Check(NativeMethods.hv_preprocess(Handle, image.Handle, t, y.Handle, height, width, resizeH, resizeW, cropTop, cropLeft,
                 outH, outW, index, resample, layout));

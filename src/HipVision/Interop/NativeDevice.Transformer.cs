@@ -28,6 +28,7 @@ internal sealed partial class NativeDevice
         RequireOptional(bias, n, nameof(bias));
         RequireBuffer(c, need(strideC, m * n), nameof(c));
         Distinct(c, nameof(c), a, b, bias);
+        OneType("hv_gemm", "a, b, bias, c", a, b, bias, c);
         Native.Check(NativeMethods.hv_gemm(Handle, a.Handle, b.Handle, Optional(bias), c.Handle, batch, m, n, k, strideA, strideB, strideC,
             transA ? 1 : 0, transB ? 1 : 0, alpha, beta));
     }
@@ -45,6 +46,7 @@ internal sealed partial class NativeDevice
         RequireOptional(bias, outFeatures, nameof(bias));
         RequireBuffer(y, rows * outFeatures, nameof(y));
         Distinct(y, nameof(y), x, weight, bias);
+        OneType("hv_linear", "x, weight, bias, y", x, weight, bias, y);
         Native.Check(NativeMethods.hv_linear(Handle, x.Handle, weight.Handle, Optional(bias), y.Handle, rows, inFeatures, outFeatures, activation));
     }
 
@@ -63,6 +65,7 @@ internal sealed partial class NativeDevice
         RequireOptional(bias, heads * tokens * tokens, nameof(bias));
         RequireBuffer(output, batch * tokens * d, nameof(output));
         Distinct(output, nameof(output), qkv, bias);
+        OneType("hv_attention", "qkv, bias, output", qkv, bias, output);
         Native.Check(NativeMethods.hv_attention(Handle, qkv.Handle, Optional(bias), output.Handle, batch, tokens, heads, headDim, scale));
     }
 
@@ -80,16 +83,22 @@ internal sealed partial class NativeDevice
         RequireBuffer(pixels, count, nameof(pixels));
         RequireBuffer(patches, count, nameof(patches));
         Distinct(patches, nameof(patches), pixels);
+        OneType("hv_patch_embed", "pixels, patches", pixels, patches);
         Native.Check(NativeMethods.hv_patch_embed(Handle, pixels.Handle, patches.Handle, batch, channels, height, width, patch));
     }
 
-    /// <summary>Exact (erf) GELU over <paramref name="count"/> floats; <paramref name="y"/> may be <paramref name="x"/>.</summary>
-    public void Gelu(NativeBuffer x, NativeBuffer y, long count)
+    /// <summary>
+    /// y = act(x) over <paramref name="count"/> elements (<c>hv_activate</c>: GELU, ReLU, ReLU6, SiLU, sigmoid, or a copy for
+    /// None); <paramref name="y"/> may be <paramref name="x"/>.
+    /// </summary>
+    public void Activate(NativeBuffer x, NativeBuffer y, long count, NativeActivation activation)
     {
         Extent(count, nameof(count), max: long.MaxValue / sizeof(float));
+        if (!Enum.IsDefined(activation)) throw new ArgumentOutOfRangeException(nameof(activation), activation, "unknown activation");
         RequireBuffer(x, count, nameof(x));
         RequireBuffer(y, count, nameof(y));
-        Native.Check(NativeMethods.hv_gelu(Handle, x.Handle, y.Handle, count));
+        OneType("hv_activate", "x, y", x, y);
+        Native.Check(NativeMethods.hv_activate(Handle, x.Handle, y.Handle, count, activation));
     }
 
     /// <summary>
@@ -104,6 +113,7 @@ internal sealed partial class NativeDevice
         RequireBuffer(b, bRows * cols, nameof(b));
         RequireBuffer(y, rows * cols, nameof(y));
         if (ReferenceEquals(y, b) && bRows != rows) throw new ArgumentException("y may be b only when bRows equals rows", nameof(y));
+        OneType("hv_add", "a, b, y", a, b, y);
         Native.Check(NativeMethods.hv_add(Handle, a.Handle, b.Handle, y.Handle, rows, cols, bRows));
     }
 
@@ -116,6 +126,7 @@ internal sealed partial class NativeDevice
         RequireOptional(residual, rows * cols, nameof(residual));
         RequireBuffer(y, rows * cols, nameof(y));
         Distinct(y, nameof(y), gamma);
+        OneType("hv_layer_scale", "x, gamma, residual, y", x, gamma, residual, y);
         Native.Check(NativeMethods.hv_layer_scale(Handle, x.Handle, gamma.Handle, Optional(residual), y.Handle, rows, cols));
     }
 
@@ -125,6 +136,7 @@ internal sealed partial class NativeDevice
         Extent(rows, nameof(rows)); Extent(cols, nameof(cols), min: 1);
         RequireBuffer(x, rows * cols, nameof(x));
         RequireBuffer(y, rows * cols, nameof(y));
+        OneType("hv_softmax", "x, y", x, y);
         Native.Check(NativeMethods.hv_softmax(Handle, x.Handle, y.Handle, rows, cols));
     }
 
@@ -136,6 +148,7 @@ internal sealed partial class NativeDevice
         RequireBuffer(x, batch * tokens * dim, nameof(x));
         RequireBuffer(y, batch * (tokens + 1) * dim, nameof(y));
         Distinct(y, nameof(y), x, token);
+        OneType("hv_prepend_token", "token, x, y", token, x, y);
         Native.Check(NativeMethods.hv_prepend_token(Handle, token.Handle, x.Handle, y.Handle, batch, tokens, dim));
     }
 
@@ -147,6 +160,7 @@ internal sealed partial class NativeDevice
         RequireBuffer(x, batch * tokens * dim, nameof(x));
         RequireBuffer(y, batch * dim, nameof(y));
         Distinct(y, nameof(y), x);
+        OneType("hv_slice_token", "x, y", x, y);
         Native.Check(NativeMethods.hv_slice_token(Handle, x.Handle, y.Handle, batch, tokens, dim, index));
     }
 
@@ -158,6 +172,7 @@ internal sealed partial class NativeDevice
         RequireBuffer(x, batch * tokens * dim, nameof(x));
         RequireBuffer(y, batch * dim, nameof(y));
         Distinct(y, nameof(y), x);
+        OneType("hv_mean_tokens", "x, y", x, y);
         Native.Check(NativeMethods.hv_mean_tokens(Handle, x.Handle, y.Handle, batch, tokens, dim, first));
     }
 

@@ -3,7 +3,8 @@ namespace HipVision.Interop;
 /// <summary>
 /// A context of the native library (one device and its stream) and the ops it runs. Arguments are validated
 /// here first, so a native <see cref="NativeStatus.InvalidArgument"/> means a HipVision bug, not bad input.
-/// Tensors are dense row-major float32 in <see cref="NativeBuffer"/>s of this device. The transformer ops
+/// Tensors are dense row-major in <see cref="NativeBuffer"/>s of this device, float32 or 16-bit (fp16, bf16); every tensor of
+/// one op has one type (the ABI's rule, checked here: <see cref="OneType"/>), shapes count elements, and ops compute in fp32. The transformer ops
 /// (GEMM, linear, attention, ...) are in NativeDevice.Transformer.cs.
 /// </summary>
 internal sealed partial class NativeDevice : IDisposable
@@ -99,19 +100,30 @@ internal sealed partial class NativeDevice : IDisposable
         }
     }
 
-    /// <summary>A buffer of <paramref name="floats"/> float32 values, contents undefined.</summary>
-    public NativeBuffer Allocate(long floats)
+    /// <summary>A buffer of <paramref name="count"/> elements of <paramref name="type"/>, contents undefined.</summary>
+    public NativeBuffer Allocate(long count, Precision type = Precision.Fp32)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(floats);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(floats, long.MaxValue / sizeof(float));
-        Native.Check(NativeMethods.hv_buffer_alloc(Handle, (nuint)(floats * sizeof(float)), out var buffer));
-        return new NativeBuffer(this, buffer, floats);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (!Enum.IsDefined(type)) throw new ArgumentOutOfRangeException(nameof(type), type, "unknown precision");
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, long.MaxValue / type.ElementSize());
+        Native.Check(NativeMethods.hv_buffer_alloc(Handle, (nuint)(count * type.ElementSize()), out var handle));
+        var buffer = new NativeBuffer(this, handle, count, type);
+        try
+        {
+            if (type != Precision.Fp32) Native.Check(NativeMethods.hv_buffer_set_dtype(handle, type));
+            return buffer;
+        }
+        catch
+        {
+            buffer.Dispose();
+            throw;
+        }
     }
 
-    /// <summary>A buffer holding a copy of <paramref name="values"/>.</summary>
-    public NativeBuffer Upload(ReadOnlySpan<float> values)
+    /// <summary>A buffer holding a copy of <paramref name="values"/>, narrowed on the host to <paramref name="type"/>.</summary>
+    public NativeBuffer Upload(ReadOnlySpan<float> values, Precision type = Precision.Fp32)
     {
-        var buffer = Allocate(values.Length);
+        var buffer = Allocate(values.Length, type);
         try
         {
             buffer.Upload(values);
@@ -122,6 +134,19 @@ internal sealed partial class NativeDevice : IDisposable
             buffer.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// y[i] = x[i] converted from x's type to y's for i &lt; <paramref name="count"/>, rounded to nearest even (<c>hv_cast</c>;
+    /// the host's <see cref="Precisions"/> conversions give the same bits).
+    /// </summary>
+    public void Cast(NativeBuffer x, NativeBuffer y, long count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        RequireBuffer(x, count, nameof(x));
+        RequireBuffer(y, count, nameof(y));
+        if (ReferenceEquals(x, y)) throw new ArgumentException("y must not be x", nameof(y));
+        Native.Check(NativeMethods.hv_cast(Handle, x.Handle, y.Handle, count));
     }
 
     /// <summary>Waits for all work queued on this context; asynchronous kernel faults surface here.</summary>
@@ -177,6 +202,7 @@ internal sealed partial class NativeDevice : IDisposable
         Require(gamma, cols, nameof(gamma));
         Require(beta, cols, nameof(beta));
         Require(y, n, nameof(y));
+        OneType("hv_layer_norm", "x, gamma, beta, y", x, gamma, beta, y);
         Native.Check(NativeMethods.hv_layer_norm(Handle, x.Handle, gamma?.Handle ?? BufferHandle.Null,
             beta?.Handle ?? BufferHandle.Null, y.Handle, rows, cols, eps));
     }
@@ -196,6 +222,7 @@ internal sealed partial class NativeDevice : IDisposable
         Require(sum, n, nameof(sum));
         Require(y, n, nameof(y));
         if (ReferenceEquals(sum, y)) throw new ArgumentException("sum and y must be different buffers", nameof(y));
+        OneType("hv_add_layer_norm", "x, residual, gamma, beta, sum, y", x, residual, gamma, beta, sum, y);
         Native.Check(NativeMethods.hv_add_layer_norm(Handle, x.Handle, residual.Handle, gamma?.Handle ?? BufferHandle.Null,
             beta?.Handle ?? BufferHandle.Null, sum?.Handle ?? BufferHandle.Null, y.Handle, rows, cols, eps));
     }
@@ -210,30 +237,43 @@ internal sealed partial class NativeDevice : IDisposable
         return rows * cols;
     }
 
-    void Require(NativeBuffer? buffer, long floats, string name)
+    void Require(NativeBuffer? buffer, long count, string name)
     {
         if (buffer is null)
         {
             if (name is "x" or "y" or "residual") throw new ArgumentNullException(name);
             return;
         }
-        RequireOptional(buffer, floats, name);
+        RequireOptional(buffer, count, name);
     }
 
-    /// <summary>A buffer argument that must be present, of this device, alive and holding at least <paramref name="floats"/>.</summary>
-    void RequireBuffer(NativeBuffer buffer, long floats, string name)
+    /// <summary>
+    /// The ABI's rule that every tensor of one op has one type: a mismatch (an fp16 activation meeting an fp32 weight) is an
+    /// <see cref="ArgumentException"/> naming the op and each tensor's type. Null (optional) tensors are skipped.
+    /// </summary>
+    static void OneType(string op, string names, params NativeBuffer?[] tensors)
+    {
+        var present = tensors.OfType<NativeBuffer>().ToArray();
+        if (present.All(t => t.Type == present[0].Type)) return;
+        var labels = names.Split(", ");
+        var types = tensors.Select((t, i) => $"{labels[i]} {(t is null ? "absent" : t.Type.Name())}");
+        throw new ArgumentException($"{op} takes tensors of one type, got {string.Join(", ", types)}");
+    }
+
+    /// <summary>A buffer argument that must be present, of this device, alive and holding at least <paramref name="count"/> elements.</summary>
+    void RequireBuffer(NativeBuffer buffer, long count, string name)
     {
         ArgumentNullException.ThrowIfNull(buffer, name);
-        RequireOptional(buffer, floats, name);
+        RequireOptional(buffer, count, name);
     }
 
     /// <summary>As <see cref="RequireBuffer"/> for an optional (nullable) argument.</summary>
-    void RequireOptional(NativeBuffer? buffer, long floats, string name)
+    void RequireOptional(NativeBuffer? buffer, long count, string name)
     {
         if (buffer is null) return;
         ObjectDisposedException.ThrowIf(buffer.IsDisposed, buffer);
         if (!ReferenceEquals(buffer.Device, this)) throw new ArgumentException($"{name} belongs to another NativeDevice", name);
-        if (buffer.Length < floats) throw new ArgumentException($"{name} holds {buffer.Length} floats, needs {floats}", name);
+        if (buffer.Length < count) throw new ArgumentException($"{name} holds {buffer.Length} elements, needs {count}", name);
     }
 
     /// <summary>Destroys the context; buffers still alive keep the device alive natively. Idempotent.</summary>

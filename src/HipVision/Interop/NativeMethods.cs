@@ -60,6 +60,17 @@ internal static partial class NativeMethods
     [LibraryImport(LibraryName)]
     public static partial NativeStatus hv_buffer_size(BufferHandle buffer, out nuint bytes);
 
+    /// <summary>The element type ops read and write the buffer as (float32 unless set); a view starts with its parent's. hv_dtype is <see cref="Precision"/>, value for value.</summary>
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_buffer_set_dtype(BufferHandle buffer, Precision dtype);
+
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_buffer_get_dtype(BufferHandle buffer, out Precision dtype);
+
+    /// <summary>count elements of x converted into y's type (any to any, round to nearest even).</summary>
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_cast(ContextHandle context, BufferHandle x, BufferHandle y, long count);
+
     [LibraryImport(LibraryName)]
     public static unsafe partial NativeStatus hv_buffer_upload(BufferHandle buffer, nuint offset, void* src, nuint bytes);
 
@@ -113,7 +124,13 @@ internal static partial class NativeMethods
         long channels, long height, long width, long patch);
 
     [LibraryImport(LibraryName)]
-    public static partial NativeStatus hv_gelu(ContextHandle context, BufferHandle x, BufferHandle y, long count);
+    public static partial NativeStatus hv_activate(ContextHandle context, BufferHandle x, BufferHandle y, long count, NativeActivation activation);
+
+    /// <summary>Inference BatchNorm with a fused activation over NCHW or NHWC; gamma / beta may be <see cref="BufferHandle.Null"/>; y may be x.</summary>
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_batch_norm(ContextHandle context, BufferHandle x, BufferHandle mean, BufferHandle var,
+        BufferHandle gamma, BufferHandle beta, BufferHandle y, long batch, long channels, long spatial, NativeLayout layout, float eps,
+        NativeActivation activation);
 
     [LibraryImport(LibraryName)]
     public static partial NativeStatus hv_add(ContextHandle context, BufferHandle a, BufferHandle b, BufferHandle y, long rows,

@@ -9,7 +9,7 @@ namespace HipVision.Tests.Cli;
 public class VerifyCommandTests
 {
     [Test]
-    public void Verify_backendHipJson_passesViTAndConvnetOpsAndTinyModels_skipsStandaloneActivations()
+    public void Verify_backendHipJson_passesViTAndConvnetOpsStandaloneActivationsAndTinyModels()
     {
         var r = CliRunner.Run(HipBackendCliTests.WithLibrary, "verify", "--backend", "hip", "--json",
             "--only", "layer_norm,cls_token_slice,attention_relative_bias,conv2d_stem,depthwise_conv2d_5x5,pointwise_conv2d,squeeze_excite,global_avg_pool,silu," +
@@ -42,10 +42,9 @@ public class VerifyCommandTests
         var pools = checks.Where(c => c.GetProperty("name").GetString() == "global_avg_pool" && c.GetProperty("backend").GetString() == "hip").ToArray();
         Assert.That(pools, Has.Length.EqualTo(2), "MobileNetV1's and EfficientNet's pools");
         Assert.That(pools.Select(c => c.GetProperty("result").GetString()), Is.All.EqualTo("pass"));
-        // A standalone activation (never unfused in the models) has no elementwise entry in the ABI yet.
-        var silu = Check("silu", "hip", "float64");
-        Assert.That(silu.GetProperty("result").GetString(), Is.EqualTo("skipped"));
-        Assert.That(silu.GetProperty("note").GetString(), Is.EqualTo("not yet on this backend"));
+        // A standalone activation (never unfused in the models) runs as hv_activate.
+        Assert.That(Check("silu", "hip", "float64").GetProperty("result").GetString(), Is.EqualTo("pass"));
+        Assert.That(o.GetProperty("skipped").GetInt32(), Is.EqualTo(0), r.Stdout);
         foreach (var model in new[] { "tiny-vit", "tiny-beit", "tiny-mobilenet_v1", "tiny-efficientnet" })
         {
             Assert.That(Check(model, "cpu", "transformers").GetProperty("result").GetString(), Is.EqualTo("pass"), model);
@@ -57,14 +56,15 @@ public class VerifyCommandTests
     [Test]
     public void Verify_textOutput_tableWithDeviceAndSummary()
     {
-        var r = CliRunner.Run(HipBackendCliTests.WithLibrary, "verify", "--backend", "hip", "--only", "gelu,relu6");
+        var r = CliRunner.Run(HipBackendCliTests.WithLibrary, "verify", "--backend", "hip", "--only", "gelu,relu6,batch_norm");
         CliAssert.Ok(r);
         var lines = r.Stdout.TrimEnd('\n').Split('\n');
         Assert.That(lines[1], Does.StartWith("hip: " + HipBackendCliTests.DevicePrefix), r.Stdout);
         Assert.That(lines.Single(l => l.StartsWith("family")), Does.Contain("max|Δ|").And.Contain("‖Δ‖/‖ref‖"), r.Stdout);
-        Assert.That(lines.Where(l => l.Contains(" relu6 ") && l.Contains(" hip ")).Single(), Does.Contain("skipped").And.Contain("not yet on this backend"), r.Stdout);
-        Assert.That(lines.Where(l => l.Contains(" gelu ") && l.Contains(" hip ")).Single(), Does.Contain("pass"), r.Stdout);
-        Assert.That(lines[^1], Does.Match(@"^\d+ passed, 0 failed, 1 skipped$"), r.Stdout);
+        Assert.That(lines[2], Does.StartWith("precision: fp32"), r.Stdout);
+        foreach (var op in new[] { " relu6 ", " gelu ", " batch_norm " })
+            Assert.That(lines.Where(l => l.Contains(op) && l.Contains(" hip ")).Single(), Does.Contain("pass"), r.Stdout);
+        Assert.That(lines[^1], Does.Match(@"^\d+ passed, 0 failed, 0 skipped$"), r.Stdout);
     }
 
     [Test]

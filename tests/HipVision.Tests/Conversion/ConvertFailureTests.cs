@@ -31,7 +31,7 @@ public class ConvertFailureTests
         using var files = ModelFiles.Open(TinyVit);
         using var failing = new FailingWeights(files.Weights, n);
         var e = Assert.Throws<IOException>(() =>
-            ModelConverter.Convert(files.Config, files.ConfigJson, files.PreprocessorJson, failing, output, WeightPrecision.Fp32));
+            ModelConverter.Convert(files.Config, files.ConfigJson, files.PreprocessorJson, failing, output, Precision.Fp32));
         Assert.That(e!.Message, Does.Contain($"after {n} tensors"));
         CliAssert.NothingWritten(output);
     }
@@ -48,13 +48,13 @@ public class ConvertFailureTests
         using var files = ModelFiles.Open(TinyVit);
         using var huge = new ScaledWeights(files.Weights, "vit.layernorm.bias", 1e8f);
         var e = Assert.Throws<HipVisionException>(() =>
-            ModelConverter.Convert(files.Config, files.ConfigJson, files.PreprocessorJson, huge, output, WeightPrecision.Fp16));
+            ModelConverter.Convert(files.Config, files.ConfigJson, files.PreprocessorJson, huge, output, Precision.Fp16));
         Assert.That(e!.Message, Does.Contain("tensor 'vit.layernorm.bias' holds").And.Contain("beyond the range of F16").And.Contain("--precision"));
         Assert.That(File.ReadAllText(output), Is.EqualTo("an earlier file"), "the file already there is untouched");
         Assert.That(Directory.GetFiles(_tmp.Path, "model.safetensors.tmp*"), Is.Empty, "no temporary left");
 
         // bf16 has fp32's range: the same weights convert.
-        ModelConverter.Convert(files.Config, files.ConfigJson, files.PreprocessorJson, huge, output, WeightPrecision.Bf16);
+        ModelConverter.Convert(files.Config, files.ConfigJson, files.PreprocessorJson, huge, output, Precision.Bf16);
         using var converted = ModelFiles.Open(output);
         Assert.That(converted.Weights.Get("vit.layernorm.bias", [64]).Max(Math.Abs), Is.GreaterThan(65504));
     }
@@ -68,7 +68,7 @@ public class ConvertFailureTests
         var dir = ConvertedModels.CopyOf(TinyVit, _tmp.File("tiny-vit"));
         var before = ConvertedModels.Hashes(dir);
         var output = Path.Combine(dir, target);
-        var e = Assert.Throws<HipVisionException>(() => ModelConverter.Convert(dir, output, WeightPrecision.Fp32));
+        var e = Assert.Throws<HipVisionException>(() => ModelConverter.Convert(dir, output, Precision.Fp32));
         Assert.That(e!.Message, Does.StartWith(output + ": is the input model's " + target));
         Assert.That(ConvertedModels.Hashes(dir), Is.EqualTo(before));
     }
@@ -77,15 +77,15 @@ public class ConvertFailureTests
     public void Convert_outputIsTheInputFile_refusedEvenThroughALinkAndInputUnchanged()
     {
         var file = _tmp.File("model.safetensors");
-        ModelConverter.Convert(TinyVit, file, WeightPrecision.Fp32);
+        ModelConverter.Convert(TinyVit, file, Precision.Fp32);
         var before = ConvertedModels.Hashes(file);
-        var e = Assert.Throws<HipVisionException>(() => ModelConverter.Convert(file, file, WeightPrecision.Fp16));
+        var e = Assert.Throws<HipVisionException>(() => ModelConverter.Convert(file, file, Precision.Fp16));
         Assert.That(e!.Message, Does.StartWith(file + ": is the input model's file"));
 
         var link = _tmp.File("link.safetensors");
         File.CreateSymbolicLink(link, file);
-        Assert.Throws<HipVisionException>(() => ModelConverter.Convert(link, file, WeightPrecision.Fp16));
-        Assert.Throws<HipVisionException>(() => ModelConverter.Convert(file, link, WeightPrecision.Fp16));
+        Assert.Throws<HipVisionException>(() => ModelConverter.Convert(link, file, Precision.Fp16));
+        Assert.Throws<HipVisionException>(() => ModelConverter.Convert(file, link, Precision.Fp16));
         Assert.That(ConvertedModels.Hashes(file), Is.EqualTo(before));
     }
 
@@ -93,7 +93,7 @@ public class ConvertFailureTests
     public void Convert_success_leavesTheInputDirectoryUnchanged()
     {
         var before = ConvertedModels.Hashes(TinyVit);
-        ModelConverter.Convert(TinyVit, _tmp.File("model.safetensors"), WeightPrecision.Bf16);
+        ModelConverter.Convert(TinyVit, _tmp.File("model.safetensors"), Precision.Bf16);
         Assert.That(ConvertedModels.Hashes(TinyVit), Is.EqualTo(before));
         Assert.That(Directory.GetFiles(_tmp.Path), Is.EqualTo(new[] { _tmp.File("model.safetensors") }), "the output and nothing else");
     }
@@ -102,7 +102,7 @@ public class ConvertFailureTests
     public void Convert_outputDirectoryMissing_saysSo()
     {
         var output = Path.Combine(_tmp.Path, "no-such-dir", "model.safetensors");
-        var e = Assert.Throws<HipVisionException>(() => ModelConverter.Convert(TinyVit, output, WeightPrecision.Fp32));
+        var e = Assert.Throws<HipVisionException>(() => ModelConverter.Convert(TinyVit, output, Precision.Fp32));
         Assert.That(e!.Message, Is.EqualTo(output + ": cannot write: its directory does not exist"));
         CliAssert.NothingWritten(output);
     }
@@ -110,7 +110,7 @@ public class ConvertFailureTests
     [Test]
     public void Convert_outputIsADirectory_saysSo()
     {
-        var e = Assert.Throws<HipVisionException>(() => ModelConverter.Convert(TinyVit, _tmp.Path, WeightPrecision.Fp32));
+        var e = Assert.Throws<HipVisionException>(() => ModelConverter.Convert(TinyVit, _tmp.Path, Precision.Fp32));
         Assert.That(e!.Message, Does.StartWith(_tmp.Path + ": is a directory"));
     }
 
@@ -132,7 +132,7 @@ public class ConvertFailureTests
             else File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserExecute);
         }
         var output = Path.Combine(dir, "model.safetensors");
-        var e = Assert.Throws<HipVisionException>(() => ModelConverter.Convert(TinyVit, output, WeightPrecision.Fp32));
+        var e = Assert.Throws<HipVisionException>(() => ModelConverter.Convert(TinyVit, output, Precision.Fp32));
         Assert.That(e!.Message, Is.EqualTo(output + ": cannot write: permission denied"));
         CliAssert.NothingWritten(output);
     }
@@ -141,7 +141,7 @@ public class ConvertFailureTests
     public void Convert_missingModel_saysSo()
     {
         var model = _tmp.File("nothing-here");
-        var e = Assert.Throws<HipVisionException>(() => ModelConverter.Convert(model, _tmp.File("out.safetensors"), WeightPrecision.Fp32));
+        var e = Assert.Throws<HipVisionException>(() => ModelConverter.Convert(model, _tmp.File("out.safetensors"), Precision.Fp32));
         Assert.That(e!.Message, Is.EqualTo(model + ": no such model directory or file"));
     }
 

@@ -27,7 +27,7 @@ public class ConvertParityTests
     {
         var dir = Fixtures.Model(name);
         var file = _tmp.File("model.safetensors");
-        ModelConverter.Convert(dir, file, WeightPrecision.Fp32);
+        ModelConverter.Convert(dir, file, Precision.Fp32);
         var pixels = NpyFile.ReadFloat32(Path.Combine(dir, "pixel_values.npy"), out var shape);
 
         using var hf = ModelFiles.Open(dir);
@@ -45,7 +45,7 @@ public class ConvertParityTests
     {
         var dir = Fixtures.Model(name);
         var file = _tmp.File("model.safetensors");
-        ModelConverter.Convert(dir, file, WeightPrecision.Fp32);
+        ModelConverter.Convert(dir, file, Precision.Fp32);
         var pixels = NpyFile.ReadFloat32(Path.Combine(dir, "pixel_values.npy"), out var shape);
         using var fromDir = VisionModel.Load(dir);
         using var fromFile = VisionModel.Load(file);
@@ -61,8 +61,8 @@ public class ConvertParityTests
     {
         var dir = ConvertedModels.CopyOf(Fixtures.Model("tiny-efficientnet"), _tmp.File("pt"));
         File.Delete(Path.Combine(dir, "model.safetensors"));
-        ModelConverter.Convert(dir, _tmp.File("from-pt.safetensors"), WeightPrecision.Fp32);
-        ModelConverter.Convert(Fixtures.Model("tiny-efficientnet"), _tmp.File("from-st.safetensors"), WeightPrecision.Fp32);
+        ModelConverter.Convert(dir, _tmp.File("from-pt.safetensors"), Precision.Fp32);
+        ModelConverter.Convert(Fixtures.Model("tiny-efficientnet"), _tmp.File("from-st.safetensors"), Precision.Fp32);
         Assert.That(File.ReadAllBytes(_tmp.File("from-pt.safetensors")), Is.EqualTo(File.ReadAllBytes(_tmp.File("from-st.safetensors"))));
     }
 
@@ -73,7 +73,7 @@ public class ConvertParityTests
         var pixels = NpyFile.ReadFloat32(Path.Combine(dir, "pixel_values.npy"), out var shape);
         using var hf = ModelFiles.Open(dir);
         var want = ConvertedModels.Run(hf.Config, hf.Weights, pixels, shape[0])["logits"];
-        foreach (var (precision, tolerance) in new[] { (WeightPrecision.Fp16, ConvertedModels.Fp16Tolerance), (WeightPrecision.Bf16, ConvertedModels.Bf16Tolerance) })
+        foreach (var (precision, tolerance) in new[] { (Precision.Fp16, ConvertedModels.Fp16Tolerance), (Precision.Bf16, ConvertedModels.Bf16Tolerance) })
         {
             var file = _tmp.File($"model-{precision.Name()}.safetensors");
             ModelConverter.Convert(dir, file, precision);
@@ -101,11 +101,11 @@ public class ConvertParityTests
         using (var synthetic = new SyntheticWeights(1)) want = ConvertedModels.Run(config, synthetic, pixels, 1)["logits"];
 
         var fp32 = _tmp.File("fp32.safetensors");
-        ConvertedModels.ConvertSynthetic(config, fp32, WeightPrecision.Fp32);
+        ConvertedModels.ConvertSynthetic(config, fp32, Precision.Fp32);
         using (var converted = ModelFiles.Open(fp32))
             ConvertedModels.BitIdentical(ConvertedModels.Run(converted.Config, converted.Weights, pixels, 1)["logits"], want, $"{arch} fp32 logits");
 
-        foreach (var (precision, tolerance) in new[] { (WeightPrecision.Fp16, ConvertedModels.Fp16Tolerance), (WeightPrecision.Bf16, ConvertedModels.Bf16Tolerance) })
+        foreach (var (precision, tolerance) in new[] { (Precision.Fp16, ConvertedModels.Fp16Tolerance), (Precision.Bf16, ConvertedModels.Bf16Tolerance) })
         {
             var file = _tmp.File($"{precision.Name()}.safetensors");
             ModelConverter.Convert(fp32, file, precision);

@@ -24,7 +24,7 @@ public class ConvertedModelTests
     {
         var dir = Fixtures.Model(name);
         var file = _tmp.File("model.safetensors");
-        ModelConverter.Convert(dir, file, WeightPrecision.Fp16);
+        ModelConverter.Convert(dir, file, Precision.Fp16);
         using var raw = SafeTensorsFile.Open(file);
         var config = ModelConfig.Load(Path.Combine(dir, "config.json"));
 
@@ -43,7 +43,7 @@ public class ConvertedModelTests
         var read = ConvertedModel.Read(raw);
         Assert.That(ConvertedModels.ConfigJson(read.Config), Is.EqualTo(ConvertedModels.ConfigJson(config)), "the same config");
         Assert.That(read.Labels, Is.EqualTo(config.Labels));
-        Assert.That(read.Precision, Is.EqualTo(WeightPrecision.Fp16));
+        Assert.That(read.Precision, Is.EqualTo(Precision.Fp16));
     }
 
     [Test]
@@ -52,7 +52,7 @@ public class ConvertedModelTests
         var dir = ConvertedModels.CopyOf(Fixtures.Model("tiny-vit"), _tmp.File("model"));
         File.Delete(Path.Combine(dir, "preprocessor_config.json"));
         var file = _tmp.File("model.safetensors");
-        ModelConverter.Convert(dir, file, WeightPrecision.Fp32);
+        ModelConverter.Convert(dir, file, Precision.Fp32);
         using var raw = SafeTensorsFile.Open(file);
         Assert.That(ConvertedModel.Read(raw).PreprocessorJson, Is.EqualTo(ModelConfig.Load(Path.Combine(dir, "config.json")).DefaultPreprocessorJson));
     }
@@ -65,7 +65,7 @@ public class ConvertedModelTests
         var text = File.ReadAllText(configPath).Replace("\"LABEL_3\"", "\"chat \\u00e9\\u00e8 \\\"quoted\\\" \\ud83d\\udc31\"");
         File.WriteAllText(configPath, text);
         var file = _tmp.File("model.safetensors");
-        ModelConverter.Convert(dir, file, WeightPrecision.Fp32);
+        ModelConverter.Convert(dir, file, Precision.Fp32);
         using var model = VisionModel.Load(file);
         Assert.That(model.Labels[3], Is.EqualTo("chat éè \"quoted\" 🐱"));
         Assert.That(model.Labels, Is.EqualTo(ModelConfig.Load(configPath).Labels));
@@ -98,7 +98,7 @@ public class ConvertedModelTests
     {
         var dir = Fixtures.Model("tiny-vit");
         var metadata = ConvertedModel.Metadata(ModelConfig.Load(Path.Combine(dir, "config.json")), File.ReadAllText(Path.Combine(dir, "config.json")),
-            File.ReadAllText(Path.Combine(dir, "preprocessor_config.json")), WeightPrecision.Fp32);
+            File.ReadAllText(Path.Combine(dir, "preprocessor_config.json")), Precision.Fp32);
         if (value is null) metadata.Remove(key);
         else metadata[key] = value;
         var writer = new SafeTensorsWriter().Add("classifier.bias", new float[10], [10]);
@@ -117,7 +117,7 @@ public class ConvertedModelTests
     {
         var dir = Fixtures.Model("tiny-vit");
         var metadata = ConvertedModel.Metadata(ModelConfig.Load(Path.Combine(dir, "config.json")), File.ReadAllText(Path.Combine(dir, "config.json")),
-            File.ReadAllText(Path.Combine(dir, "preprocessor_config.json")), WeightPrecision.Fp32);
+            File.ReadAllText(Path.Combine(dir, "preprocessor_config.json")), Precision.Fp32);
         var writer = new SafeTensorsWriter().Add("classifier.bias", new float[10], [10]);
         writer.Metadata.Clear();
         foreach (var (k, v) in metadata) writer.Metadata[k] = v;

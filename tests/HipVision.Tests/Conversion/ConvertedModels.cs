@@ -26,7 +26,7 @@ static class ConvertedModels
     }
 
     /// <summary>Converts hv-synth-v2 seed 1 weights of a preset into <paramref name="output"/>.</summary>
-    public static void ConvertSynthetic(ModelConfig config, string output, WeightPrecision precision)
+    public static void ConvertSynthetic(ModelConfig config, string output, Precision precision)
     {
         using var synthetic = new SyntheticWeights(1);
         ModelConverter.Convert(config, ConfigJson(config), config.DefaultPreprocessorJson, synthetic, output, precision);

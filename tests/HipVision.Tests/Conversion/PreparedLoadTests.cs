@@ -27,7 +27,7 @@ public class PreparedLoadTests
     public void ConvertedFile_graph_readsEngineTensorsAsTheyAreAndLeavesNothingToFold(string name)
     {
         var file = _tmp.File("model.safetensors");
-        ModelConverter.Convert(Fixtures.Model(name), file, WeightPrecision.Fp32);
+        ModelConverter.Convert(Fixtures.Model(name), file, Precision.Fp32);
         using var files = ModelFiles.Open(file);
         using var spy = new SpyWeights(files.Weights);
 

@@ -98,10 +98,58 @@ public class HipGraphOpTests(int warpSize)
     public void Compile_opNotOnTheBackend_namesTheOp()
     {
         var g = new GraphBuilder();
-        g.Output("y", g.Relu6(g.Input("x", 2, 3)));
+        g.Output("y", g.Slice(g.Input("x", 4, 3), 0, 1, 3));
         var e = Assert.Throws<HipVisionException>(() => _hip.Compile(g.Build()));
-        Assert.That(e!.Message, Does.Contain("the HIP backend does not support Relu6").And.Contain("--backend cpu"));
-        Assert.That(HipBackend.Unsupported(g.Build()), Does.Contain("Relu6"));
+        Assert.That(e!.Message, Does.Contain("the HIP backend does not support Slice").And.Contain("--backend cpu"));
+        Assert.That(HipBackend.Unsupported(g.Build()), Does.Contain("Slice"));
+    }
+
+    [Test]
+    public void StandaloneActivations_hvActivate_matchReference()
+    {
+        GeluTests.UnaryCase(_hip, OpKind.Relu6, [2, 7, 9, 11], -8, 8);
+        GeluTests.UnaryCase(_hip, OpKind.Silu, [3, 1025], -10, 10);
+        GeluTests.UnaryCase(_hip, OpKind.Sigmoid, [1, 33, 7, 5], -12, 12);
+        GeluTests.UnaryCase(_hip, OpKind.Gelu, [1], -6, 6);
+    }
+
+    [Test]
+    public void UnfoldedBatchNorm_hvBatchNorm_matchesReference()
+    {
+        BatchNormTests.BatchNormCase(_hip, [2, 33, 7, 5], 1e-3);
+        BatchNormTests.BatchNormCase(_hip, [7, 33], 1e-5);
+        BatchNormTests.BatchNormCase(_hip, [2, 7, 1025], 1e-5);
+    }
+
+    [Test]
+    public void BatchNormWithActivation_andScalarScale_likeTheCpuBackend()
+    {
+        // verify's batch_norm and relu6 rows in small: BatchNorm + ReLU6 (fused into hv_batch_norm), x·8 then ReLU6, then sigmoid.
+        var rng = Reference.TestRandom.Create($"batch_norm+relu6, scalar mul on {_hip.Name} warp {warpSize}");
+        int[] shape = [2, 5, 9, 7];
+        var x = rng.Uniform(shape, -2, 2);
+        var g = new GraphBuilder();
+        var input = g.Input("x", shape);
+        var bn = g.BatchNorm(input, g.Constant("gamma", [5], rng.Uniform(5, 0.5, 1.5)), g.Constant("beta", [5], rng.Uniform(5)),
+            g.Constant("mean", [5], rng.Uniform(5)), g.Constant("var", [5], rng.Uniform(5, 0.05, 2)), 1e-3);
+        var scaled = g.Relu6(g.Mul(g.Relu6(bn), g.Constant("scale", [1], [8f])));
+        g.Output("y", g.Sigmoid(scaled));
+        var graph = g.Build();
+        float[] Run(Backends.IBackend be, out IReadOnlyList<string> ops)
+        {
+            using var plan = be.Compile(graph);
+            plan.ProfilingEnabled = true;
+            plan.Run(x);
+            ops = plan.Profile.Select(p => p.Op).ToArray();
+            var y = new float[x.Length];
+            plan.CopyOutput("y", y);
+            return y;
+        }
+        var got = Run(_hip, out var hipOps);
+        var want = Run(new Backends.Cpu.CpuBackend(1), out _);
+        TestContext.Out.WriteLine(string.Join(" ", hipOps));
+        Assert.That(hipOps, Is.EqualTo(new[] { "BatchNorm+Relu6", "LayerScale", "Relu6", "Sigmoid" }));
+        Reference.TensorAssert.Close(got, want, 1e-6, 1e-5, "hip vs cpu backend");
     }
 
     [Test]

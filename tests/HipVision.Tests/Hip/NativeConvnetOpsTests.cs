@@ -120,7 +120,7 @@ public class NativeConvnetOpsTests(int warpSize) : NativeDeviceFixture(warpSize)
         using var bb1 = Device.Upload(b1);
         using var bw2 = Device.Upload(w2);
         using var bb2 = Device.Upload(b2);
-        using var ws = Device.Allocate(NativeDevice.SqueezeExciteWorkspaceFloats(batch, height, width, channels, reduced));
+        using var ws = Device.Allocate((NativeDevice.SqueezeExciteWorkspaceBytes(batch, height, width, channels, reduced) + 3) / 4);
         using var separate = Device.Allocate(x.Length);
         var by = inPlace ? bx : separate;
         Device.SqueezeExcite(bx, bw1, biases ? bb1 : null, bw2, biases ? bb2 : null, ws, by, batch, height, width, channels, reduced, activation);
@@ -140,7 +140,7 @@ public class NativeConvnetOpsTests(int warpSize) : NativeDeviceFixture(warpSize)
         Assert.Throws<ArgumentException>(() => Device.Conv2d(x, w, null, y, 1, 3, 8, 8, 1, 1, 1, 1, 1, default, NativeLayout.Nchw), "x too small");
         Assert.Throws<ArgumentOutOfRangeException>(() => Device.Conv2d(x, w, null, y, 1, 1, 4, 4, 1, 17, 17, 1, 1, Padding2d.Symmetric(8), NativeLayout.Nhwc));
         Assert.Throws<ArgumentOutOfRangeException>(() => Device.SqueezeExcite(x, w, null, w, null, y, y, 1, 2, 2, 4, 2, NativeActivation.Relu6));
-        Assert.Throws<ArgumentOutOfRangeException>(() => NativeDevice.SqueezeExciteWorkspaceFloats(1, 1, 1, 4, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => NativeDevice.SqueezeExciteWorkspaceBytes(1, 1, 1, 4, 0));
         Assert.Throws<ArgumentException>(() => Device.Preprocess(x, new float[767], y, 2, 2, 2, 2, 0, 0, 2, 2, 0, HipVision.Imaging.PilResample.Nearest, NativeLayout.Nchw));
     }
 }

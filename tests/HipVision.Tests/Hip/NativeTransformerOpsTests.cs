@@ -129,15 +129,15 @@ public class NativeTransformerOpsTests(int warpSize) : NativeDeviceFixture(warpS
     [TestCase(1)]
     [TestCase(1025)]
     [TestCase(197 * 768)]
-    public void Gelu_matchesReference(int count)
+    public void ActivateGelu_matchesReference(int count)
     {
-        string what = $"hv_gelu {count} {On}";
+        string what = $"hv_activate gelu {count} {On}";
         var x = TestRandom.Create(what).Uniform(count, -6, 6);
         using var bx = Device.Upload(x);
         using var by = Device.Allocate(count);
-        Device.Gelu(bx, by, count);
+        Device.Activate(bx, by, count, NativeActivation.Gelu);
         TensorAssert.Close(by.Download(), RefOps.Map(RefOps.D(x), RefOps.Gelu), 1e-6, 1e-5, what);
-        Device.Gelu(bx, bx, count);   // in place
+        Device.Activate(bx, bx, count, NativeActivation.Gelu);   // in place
         TensorAssert.Close(bx.Download(), RefOps.Map(RefOps.D(x), RefOps.Gelu), 1e-6, 1e-5, what + " in place");
     }
 
@@ -276,6 +276,6 @@ public class NativeTransformerOpsTests(int warpSize) : NativeDeviceFixture(warpS
         Assert.Throws<ArgumentOutOfRangeException>(() => Device.Attention(a, null, b, 1, 1, 1, 1, float.NaN));
         Assert.Throws<ArgumentException>(() => Device.PatchEmbed(a, b, 1, 1, 4, 4, 3));               // 4 is not a multiple of 3
         var e = Assert.Throws<ArgumentException>(() => Device.Softmax(a, b, 5, 4));
-        Assert.That(e!.Message, Does.Contain("x holds 16 floats, needs 20"));
+        Assert.That(e!.Message, Does.Contain("x holds 16 elements, needs 20"));
     }
 }

@@ -118,7 +118,7 @@ public class NativeInteropTests
         using var y = device.Allocate(4);
         var e = Assert.Throws<ArgumentException>(() => device.LayerNorm(x, null, null, y, 1, 16, 1e-5f));
         Assert.That(e!.ParamName, Is.EqualTo("y"));
-        Assert.That(e.Message, Does.Contain("y holds 4 floats, needs 16"));
+        Assert.That(e.Message, Does.Contain("y holds 4 elements, needs 16"));
         Assert.Throws<ArgumentOutOfRangeException>(() => device.LayerNorm(x, null, null, x, 1, 16, float.NaN));
         Assert.Throws<ArgumentOutOfRangeException>(() => NativeDevice.Create(warpSize: 48));
     }

@@ -28,12 +28,27 @@ public sealed class ActivationTests
     [Test]
     public void Activation_saturatingInputs_matchReference()
     {
-        float[] x = [-1000f, -100f, -88.5f, -20f, -6f, -1e-30f, 0f, 1e-30f, 5.999f, 6f, 6.001f, 20f, 88.5f, 100f, 1000f];
+        float[] values = [-1000f, -100f, -88.5f, -20f, -6f, -1e-30f, 0f, 1e-30f, 5.999f, 6f, 6.001f, 20f, 88.5f, 100f, 1000f, -0.5f];
+        // Three copies and a scalar tail, so every value goes through the 16-wide vector path too.
+        float[] x = [.. values, .. values, .. values, .. values[..5]];
         foreach (var kind in Kinds)
         {
             var got = GeluTests.RunUnary(new CpuBackend(1), kind, x, [x.Length]);
             Func<double, double> f = kind switch { OpKind.Relu6 => RefOps.Relu6, OpKind.Silu => RefOps.Silu, _ => RefOps.Sigmoid };
             TensorAssert.Close(got, RefOps.Map(RefOps.D(x), f), 1e-6, 1e-5, $"{kind} saturating");
         }
+    }
+
+    [Test]
+    public void Silu_infinitiesAndNaN_followTorch()
+    {
+        // torch: silu(inf) = inf, silu(-inf) = -inf·sigmoid(-inf) = NaN, silu(NaN) = NaN; 16 lanes each for the vector path.
+        float[] x = [.. Enumerable.Repeat(float.PositiveInfinity, 16), .. Enumerable.Repeat(float.NegativeInfinity, 16), .. Enumerable.Repeat(float.NaN, 17)];
+        var got = GeluTests.RunUnary(new CpuBackend(1), OpKind.Silu, x, [x.Length]);
+        Assert.Multiple(() =>
+        {
+            Assert.That(got[..16], Is.All.EqualTo(float.PositiveInfinity));
+            Assert.That(got[16..].All(float.IsNaN), $"-inf and NaN give NaN: {string.Join(", ", got[16..])}");
+        });
     }
 }

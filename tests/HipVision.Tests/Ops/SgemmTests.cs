@@ -97,36 +97,6 @@ public sealed unsafe class SgemmTests
         });
     }
 
-    [Test, Explicit("measurement, not a check: run with -c Release on a quiet machine")]
-    public void Sgemm_vitShapes_printThroughput()
-    {
-        var debuggable = (System.Diagnostics.DebuggableAttribute?)Attribute.GetCustomAttribute(
-            typeof(Sgemm).Assembly, typeof(System.Diagnostics.DebuggableAttribute));
-        if (debuggable?.IsJITOptimizerDisabled == true)
-            TestContext.Out.WriteLine("warning: HipVision.Core is a Debug build; figures are meaningless");
-        var rng = NewRandom();
-        var a = RandomArray(rng, 1576 * 3072);
-        var c = new float[1576 * 3072];
-        var bias = RandomArray(rng, 3072);
-        foreach (var (n, k) in new[] { (2304, 768), (768, 768), (3072, 768), (768, 3072), (1000, 768) })
-        {
-            var packed = PackedMatrix.FromLinearWeight(RandomArray(rng, n * k), n, k);
-            foreach (int m in n == 1000 ? new[] { 1, 8 } : new[] { 197, 1576 })
-                foreach (int threads in new[] { 1, 2 })
-                {
-                    double best = double.MaxValue;
-                    fixed (float* pa = a, pc = c, pb = bias)
-                        for (int repeat = 0; repeat < 20; repeat++)
-                        {
-                            long start = System.Diagnostics.Stopwatch.GetTimestamp();
-                            Sgemm.Multiply(pa, k, m, packed, pb, pc, n, false, threads);
-                            best = Math.Min(best, System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds);
-                        }
-                    TestContext.Out.WriteLine($"M={m,5} N={n,5} K={k,5} threads={threads}: {2.0 * m * n * k / best / 1e9,6:F1} GFLOP/s (best of 20: {best * 1e6:F0} µs)");
-                }
-        }
-    }
-
     static void PackedCase(int m, int n, int k, bool linearWeight, bool bias, bool accumulate, int threads, int padA, int padC)
     {
         var rng = NewRandom();

@@ -257,3 +257,4 @@ hipError_t launch_kernel(void (*kernel)(Params...), dim3 grid, dim3 block, size_
 }  // namespace hv::emu
 
 #define hipLaunchKernelGGL(kernel, ...) ::hv::emu::launch_kernel(kernel, __VA_ARGS__)
+#define HIP_KERNEL_NAME(...) __VA_ARGS__

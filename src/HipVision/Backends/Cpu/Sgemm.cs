@@ -15,7 +15,7 @@ namespace HipVision.Backends.Cpu;
 /// into a zero-padded buffer, and tiles cut by the edges of C run through a 6×32 scratch tile.
 /// Threads take parts of the B panels dynamically (each part reads all of A), or of the rows when panels are few.
 /// Measured (2-core Zen 4 VM, ViT-B shapes, best of runs): ~110-115 GFLOP/s on one thread, ~196-226 on two,
-/// against ~116 GFLOP/s for the kernel alone in cache; the [Explicit] test Sgemm_vitShapes_printThroughput re-measures.
+/// against ~116 GFLOP/s for the kernel alone in cache; <c>bash bench/kernels.sh sgemm</c> re-measures.
 /// </remarks>
 public static unsafe class Sgemm
 {

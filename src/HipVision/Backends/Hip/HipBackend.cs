@@ -12,6 +12,9 @@ namespace HipVision.Backends.Hip;
 /// (correct but slow: for tests), which <see cref="IsEmulator"/> tells.
 /// </summary>
 /// <remarks>
+/// A backend stores every tensor at one <see cref="Precision"/>: fp32, or fp16/bf16 with the weights narrowed on the host and
+/// uploaded in that type (half the upload and the device memory), activations in that type, and fp32 arithmetic inside every
+/// op; results stay within <see cref="Precisions.Tolerance"/> of the fp32 reference.
 /// Weights are uploaded once per array and shared by every plan of the backend (plans for several batch sizes read the same
 /// device copies), like the CPU backend's packed GEMM weights; they are freed with the backend, or when their array is
 /// collected. Dispose the plans before the backend: they queue work on its context and read its weights.
@@ -22,24 +25,27 @@ public sealed class HipBackend : IBackend, IDisposable
     readonly ConditionalWeakTable<float[], NativeBuffer> _weights = new();
     readonly Lock _gate = new();
 
-    HipBackend(NativeDevice device, string? tuningCacheDirectory)
+    HipBackend(NativeDevice device, Precision precision, string? tuningCacheDirectory)
     {
         _device = device;
+        Precision = precision;
         TuningCacheDirectory = tuningCacheDirectory;
     }
 
     /// <summary>
     /// Opens GPU <paramref name="device"/> through the native library. <paramref name="warpSize"/> (32 or 64; 0 = 64) and
-    /// <paramref name="hostThreads"/> shape the emulator build only. <paramref name="tuningCacheDirectory"/>: where vendor
+    /// <paramref name="hostThreads"/> shape the emulator build only. Throws <see cref="HipVisionException"/> when the library
+    /// cannot be loaded (the message lists every path tried) or no device is usable (the native message). Plans store
+    /// weights and activations at <paramref name="precision"/>. <paramref name="tuningCacheDirectory"/>: where vendor
     /// convolution choices persist (<see cref="Hip.TuningCacheDirectory"/>; null: the default from the environment, "off": none).
-    /// Throws <see cref="HipVisionException"/> when the library cannot be loaded (the message lists every path tried) or no device
-    /// is usable (the native message).
     /// </summary>
-    public static HipBackend Open(int device = 0, int warpSize = 0, int hostThreads = 0, string? tuningCacheDirectory = null)
+    public static HipBackend Open(int device = 0, int warpSize = 0, int hostThreads = 0, Precision precision = Precision.Fp32,
+        string? tuningCacheDirectory = null)
     {
+        if (!Enum.IsDefined(precision)) throw new ArgumentOutOfRangeException(nameof(precision), precision, "unknown precision");
         RequireEntryPoints(NativeLibraryResolver.EnsureLoaded());
         string? dir = Hip.TuningCacheDirectory.For(tuningCacheDirectory);
-        return new(NativeDevice.Create(warpSize, hostThreads, device, dir), dir);
+        return new(NativeDevice.Create(warpSize, hostThreads, device, dir), precision, dir);
     }
 
     /// <summary>The directory of the on-disk tuning cache this backend's context uses, or null when it has none.</summary>
@@ -54,9 +60,10 @@ public sealed class HipBackend : IBackend, IDisposable
     /// <summary>The ABI entries the plans call: an older libhipvision without them is refused here, by name, not mid-run.</summary>
     internal static readonly string[] EntryPoints =
     [
-        "hv_layer_norm", "hv_add_layer_norm", "hv_linear", "hv_attention", "hv_patch_embed", "hv_gelu", "hv_add",
+        "hv_layer_norm", "hv_add_layer_norm", "hv_linear", "hv_attention", "hv_patch_embed", "hv_activate", "hv_add",
         "hv_layer_scale", "hv_softmax", "hv_prepend_token", "hv_slice_token", "hv_mean_tokens",
-        "hv_depthwise_conv2d", "hv_conv2d", "hv_conv2d_prepare", "hv_context_tuning_report", "hv_global_avg_pool", "hv_squeeze_excite_workspace_size", "hv_squeeze_excite",
+        "hv_depthwise_conv2d", "hv_conv2d", "hv_conv2d_prepare", "hv_context_tuning_report", "hv_global_avg_pool",
+        "hv_squeeze_excite_workspace_size", "hv_squeeze_excite", "hv_batch_norm", "hv_buffer_set_dtype",
         "hv_graph_begin", "hv_graph_end", "hv_graph_launch", "hv_graph_launch_count", "hv_graph_destroy",
     ];
 
@@ -72,6 +79,9 @@ public sealed class HipBackend : IBackend, IDisposable
 
     /// <inheritdoc/>
     public string Name => "hip";
+
+    /// <summary>The type plans store weights and activations in on the device.</summary>
+    public Precision Precision { get; }
 
     /// <summary>A readable name of the device for reports (vendor build, ordinal, warp width; "emulator (CPU, warp 64)").</summary>
     public string DeviceName => _device.Description;
@@ -100,7 +110,7 @@ public sealed class HipBackend : IBackend, IDisposable
 
     /// <inheritdoc/>
     /// <exception cref="HipVisionException">The graph holds an op this backend does not run yet (named), or a native call failed.</exception>
-    public IExecutionPlan Compile(ModelGraph graph) => new HipExecutionPlan(_device, graph, Weight);
+    public IExecutionPlan Compile(ModelGraph graph) => new HipExecutionPlan(_device, graph, Weight, Precision);
 
     /// <summary>Preprocessing with <paramref name="processor"/>'s pipeline on this backend's device (<c>hv_preprocess</c>).</summary>
     internal HipPreprocessor Preprocessor(Imaging.ImageProcessor processor) => new(_device, processor);
@@ -110,7 +120,7 @@ public sealed class HipBackend : IBackend, IDisposable
     {
         get
         {
-            lock (_gate) return _weights.Sum(w => w.Value.Length * sizeof(float));
+            lock (_gate) return _weights.Sum(w => w.Value.Bytes);
         }
     }
 
@@ -120,7 +130,7 @@ public sealed class HipBackend : IBackend, IDisposable
         {
             if (!_weights.TryGetValue(data, out var buffer))
             {
-                buffer = _device.Upload(data);
+                buffer = _device.Upload(data, Precision);
                 _weights.Add(data, buffer);
             }
             return buffer;

@@ -12,6 +12,11 @@ namespace HipVision.Backends.Hip;
 /// the emulator's recording; a plan is one batch shape, so one graph per plan); every Run uploads the input, replays the graph
 /// with one call and waits; CopyOutput downloads. With <see cref="ProfilingEnabled"/> the delegates run one by one instead
 /// (uncaptured), each timed.
+/// At fp16/bf16 (the backend's <see cref="HipBackend.Precision"/>) the weights (the backend's), the arena and every view in it are that type, so the
+/// device holds and moves half the bytes; the host converts at the edges: the input is narrowed on the host as it is uploaded
+/// (half the upload, and one captured graph serves both an uploaded input and one <see cref="HipPreprocessor"/> wrote in the
+/// storage type on the device), outputs are widened as they are downloaded (exact). The host conversions are bit-identical to
+/// <c>hv_cast</c>, so this is the tensor a device-side cast would have made.
 /// </summary>
 internal sealed class HipExecutionPlan : IExecutionPlan
 {
@@ -20,6 +25,7 @@ internal sealed class HipExecutionPlan : IExecutionPlan
     readonly Dictionary<Node, NativeBuffer> _activations = [];
     readonly Dictionary<HipStep, NativeBuffer> _scratch = new(ReferenceEqualityComparer.Instance);
     readonly Func<float[], NativeBuffer> _weight;
+    readonly Precision _precision;
     readonly HashSet<float[]> _weightsUsed = new(ReferenceEqualityComparer.Instance);
     readonly List<(string Name, string Op, Action Launch)> _launches = [];
     readonly Dictionary<string, (NativeBuffer Buffer, long Count, int[]? NhwcShape)> _outputs = [];
@@ -31,13 +37,15 @@ internal sealed class HipExecutionPlan : IExecutionPlan
 
     /// <param name="device">The context every step runs on.</param>
     /// <param name="graph">The graph; compile fails with a <see cref="HipVisionException"/> naming an op the backend lacks.</param>
-    /// <param name="weight">The device copy of a constant's data (uploaded once per array, owned by the caller).</param>
-    public HipExecutionPlan(NativeDevice device, ModelGraph graph, Func<float[], NativeBuffer> weight)
+    /// <param name="weight">The device copy of a constant's data in <paramref name="precision"/> (uploaded once per array, owned by the caller).</param>
+    /// <param name="precision">The type every tensor of the plan is stored in.</param>
+    public HipExecutionPlan(NativeDevice device, ModelGraph graph, Func<float[], NativeBuffer> weight, Precision precision)
     {
         long buildStart = Stopwatch.GetTimestamp();
         _device = device;
         _weight = weight;
-        var lowering = HipLowering.Lower(graph);
+        _precision = precision;
+        var lowering = HipLowering.Lower(graph, precision);
         graph = lowering.Graph;   // BatchNorm folded
         try
         {
@@ -128,7 +136,7 @@ internal sealed class HipExecutionPlan : IExecutionPlan
         Launch();
     }
 
-    /// <summary>The device buffer of the input ([B, C, H, W]): <see cref="HipPreprocessor"/> writes images straight into it.</summary>
+    /// <summary>The device buffer of the input ([B, C, H, W], in the plan's storage type): <see cref="HipPreprocessor"/> writes images straight into it.</summary>
     internal NativeBuffer InputBuffer
     {
         get
@@ -232,14 +240,14 @@ internal sealed class HipExecutionPlan : IExecutionPlan
     {
         if (!HipLowering.IsConstant(node)) return _activations[lowering.Storage[node]];
         var data = HipLowering.ConstantRoot(node).Data!;
-        if (_weightsUsed.Add(data)) WeightBytes += (long)data.Length * sizeof(float);
+        if (_weightsUsed.Add(data)) WeightBytes += (long)data.Length * _precision.ElementSize();
         return _weight(data);
     }
 
     /// <summary>
     /// Lifetimes per storage root (from the step that writes it to the last step that reads it; the input from the start,
     /// graph outputs to the end) and per scratch (its step only), then offsets in one arena by <see cref="MemoryPlanner"/>
-    /// (256-byte aligned, as the kernels assume), one view per tensor.
+    /// (256-byte aligned, as the kernels assume; sized by the precision's element size), one view per tensor, of the arena's type.
     /// </summary>
     void Place(ModelGraph graph, HipLowering lowering)
     {
@@ -262,13 +270,14 @@ internal sealed class HipExecutionPlan : IExecutionPlan
         foreach (var (_, node) in graph.Outputs) last[lowering.Storage[node]] = int.MaxValue;
 
         var roots = first.Keys.ToArray();
-        var scratchSteps = Enumerable.Range(0, lowering.Steps.Count).Where(i => lowering.Steps[i].ScratchFloats > 0).ToArray();
-        var requests = roots.Select(r => new MemoryPlanner.Request(r.ElementCount * sizeof(float), first[r], last[r]))
-            .Concat(scratchSteps.Select(i => new MemoryPlanner.Request(lowering.Steps[i].ScratchFloats * sizeof(float), i, i))).ToArray();
+        int size = _precision.ElementSize();
+        var scratchSteps = Enumerable.Range(0, lowering.Steps.Count).Where(i => lowering.Steps[i].ScratchBytes > 0).ToArray();
+        var requests = roots.Select(r => new MemoryPlanner.Request(r.ElementCount * size, first[r], last[r]))
+            .Concat(scratchSteps.Select(i => new MemoryPlanner.Request((lowering.Steps[i].ScratchBytes + size - 1) / size * size, i, i))).ToArray();
         var (offsets, arenaBytes) = MemoryPlanner.Plan(requests, alignment: 256);
-        var arena = Own(_device.Allocate(arenaBytes / sizeof(float)));
+        var arena = Own(_device.Allocate((arenaBytes + size - 1) / size, _precision));
         PeakBytes = arenaBytes;
-        NativeBuffer View(int i) => Own(arena.View(offsets[i] / sizeof(float), requests[i].Bytes / sizeof(float)));
+        NativeBuffer View(int i) => Own(arena.View(offsets[i] / size, requests[i].Bytes / size));
         for (int i = 0; i < roots.Length; i++) _activations[roots[i]] = View(i);
         for (int j = 0; j < scratchSteps.Length; j++) _scratch[lowering.Steps[scratchSteps[j]]] = View(roots.Length + j);
     }

@@ -3,7 +3,11 @@ using HipVision.Interop;
 
 namespace HipVision.Backends.Hip;
 
-/// <summary>The convnet ops of the lowering (MobileNetV1, EfficientNet): convolutions, squeeze-excite, global average pool.</summary>
+/// <summary>
+/// The convnet ops of the lowering (MobileNetV1, EfficientNet): convolutions, squeeze-excite, global average pool, and the
+/// elementwise ops no convolution absorbs (a standalone activation as <c>hv_activate</c>, a BatchNorm that follows no
+/// convolution as <c>hv_batch_norm</c>, with an activation that is its only reader fused).
+/// </summary>
 internal sealed partial class HipLowering
 {
     /// <summary>The activation a node's only reader applies, which the node's step can fuse (hv_activation epilogues), or null.</summary>
@@ -16,8 +20,45 @@ internal sealed partial class HipLowering
         OpKind.Relu6 => NativeActivation.Relu6,
         OpKind.Silu => NativeActivation.Silu,
         OpKind.Gelu => NativeActivation.Gelu,
+        OpKind.Sigmoid => NativeActivation.Sigmoid,
         var kind => throw new InvalidOperationException($"no hv_activation for {kind}"),
     };
+
+    static readonly OpKind[] FusableKinds = [OpKind.Relu6, OpKind.Silu, OpKind.Gelu, OpKind.Sigmoid];
+
+    /// <summary>A ReLU6, SiLU, GELU or sigmoid no step fused: elementwise, so the layout of its input is kept.</summary>
+    void Activation(Node node)
+    {
+        var x = node.Inputs[0];
+        if (_layout.IsNhwc(x) != _layout.IsNhwc(node)) throw Unsupported(node, "changing the layout between NHWC and NCHW");
+        var activation = ActivationOf(node);
+        long count = node.ElementCount;
+        Emit(node, node.Kind.ToString(), [x], b =>
+        {
+            var (bx, by) = (b.Buffer(x), b.Buffer(node));
+            return () => b.Device.Activate(bx, by, count, activation);
+        });
+    }
+
+    /// <summary>Inference BatchNorm over dimension 1 that <see cref="BatchNormFolding"/> left (it follows no convolution), on NCHW or NHWC.</summary>
+    void BatchNorm(Node node)
+    {
+        var (x, gamma, beta, mean, variance) = (node.Inputs[0], node.Inputs[1], node.Inputs[2], node.Inputs[3], node.Inputs[4]);
+        if (!IsConstant(gamma) || !IsConstant(beta) || !IsConstant(mean) || !IsConstant(variance)) throw Unsupported(node, "with run-time statistics");
+        if (_layout.IsNhwc(x) != _layout.IsNhwc(node)) throw Unsupported(node, "changing the layout between NHWC and NCHW");
+        int batch = node.Shape[0], channels = node.Shape[1];
+        long spatial = node.ElementCount / Math.Max((long)batch * channels, 1);
+        var layout = _layout.IsNhwc(x) ? NativeLayout.Nhwc : NativeLayout.Nchw;
+        float eps = (float)node.Attr<EpsilonAttributes>().Epsilon;
+        var act = FusableActivation(node, FusableKinds);
+        var activation = ActivationOf(act);
+        Emit(node, "BatchNorm" + (act is null ? "" : "+" + act.Kind), [x], b =>
+        {
+            var (bx, bm, bv, bg, bb, by) = (b.Buffer(x), b.Buffer(mean), b.Buffer(variance), b.Buffer(gamma), b.Buffer(beta), b.Buffer(node));
+            return () => b.Device.BatchNorm(bx, bm, bv, bg, bb, by, batch, channels, spatial, layout, eps, activation);
+        });
+        if (act != null) _storage[act] = node;
+    }
 
     void Conv2d(Node node)
     {
@@ -30,7 +71,7 @@ internal sealed partial class HipLowering
         int batch = x.Shape[0], inChannels = x.Shape[1], height = x.Shape[2], width = x.Shape[3];
         int outChannels = node.Shape[1], kh = weight.Shape[2], kw = weight.Shape[3];
         bool inputNhwc = _layout.IsNhwc(x);
-        var act = FusableActivation(node, OpKind.Relu6, OpKind.Silu, OpKind.Gelu);
+        var act = FusableActivation(node, FusableKinds);
         var activation = ActivationOf(act);
         string suffix = act is null ? "" : "+" + act.Kind;
 
@@ -82,7 +123,7 @@ internal sealed partial class HipLowering
                         ToNhwc(b.Device, bx, bi, nhwc, batch, inChannels, height, width);
                         b.Device.DepthwiseConv2d(nhwc, bw, bb, by, batch, height, width, inChannels, kh, kw, a.StrideH, a.StrideW, a.Padding, activation);
                     };
-                }, scratch: x.ElementCount);
+                }, scratchBytes: x.ElementCount * _elementSize);
             }
         }
         if (act != null) _storage[act] = node;
@@ -104,7 +145,7 @@ internal sealed partial class HipLowering
         int batch = x.Shape[0], channels = x.Shape[1], height = x.Shape[2], width = x.Shape[3], reduced = wr.Shape[0];
         if (channels > NativeDevice.MaxExciteChannels || reduced > NativeDevice.MaxExciteReduced)
             throw Unsupported(node, $"of {channels} channels reduced to {reduced} (hv_squeeze_excite takes at most {NativeDevice.MaxExciteChannels} and {NativeDevice.MaxExciteReduced})");
-        long workspace = NativeDevice.SqueezeExciteWorkspaceFloats(batch, height, width, channels, reduced);
+        long workspace = NativeDevice.SqueezeExciteWorkspaceBytes(batch, height, width, channels, reduced);
         var identity = convert ? IdentityWeight(channels) : null;
         Emit(node, convert ? "ToNhwc+SqueezeExcite" : "SqueezeExcite", [x], b =>
         {
@@ -118,7 +159,7 @@ internal sealed partial class HipLowering
                 ToNhwc(b.Device, bx, bi, by, batch, channels, height, width);
                 b.Device.SqueezeExcite(by, bwr, bbr, bwe, bbe, ws, by, batch, height, width, channels, reduced, activation);
             };
-        }, scratch: Math.Max(workspace, 1));
+        }, scratchBytes: Math.Max(workspace, 1));
     }
 
     void GlobalAvgPool(Node node)

@@ -28,10 +28,12 @@ internal sealed partial class HipLowering
     readonly HashSet<Node> _folded = [];
     readonly Dictionary<Node, Node> _storage = [];
     readonly ChannelsLastLayout _layout;
+    readonly int _elementSize;
 
-    HipLowering(ModelGraph graph)
+    HipLowering(ModelGraph graph, Precision precision)
     {
         _graph = graph;
+        _elementSize = precision.ElementSize();
         _layout = ChannelsLastLayout.Find(graph, convertInput: true);
         _outputs = graph.Outputs.Select(o => o.Node).ToHashSet();
         foreach (var node in graph.Nodes)
@@ -54,12 +56,13 @@ internal sealed partial class HipLowering
     public bool IsNhwc(Node node) => _layout.IsNhwc(node);
 
     /// <summary>
-    /// Lowers the graph (BatchNorm folded first); throws <see cref="HipVisionException"/> naming the first op the backend cannot run.
+    /// Lowers the graph (BatchNorm folded first) for tensors stored at <paramref name="precision"/> (which sizes the steps'
+    /// scratch); throws <see cref="HipVisionException"/> naming the first op the backend cannot run.
     /// </summary>
-    public static HipLowering Lower(ModelGraph graph)
+    public static HipLowering Lower(ModelGraph graph, Precision precision = Precision.Fp32)
     {
         if (graph.Inputs.Count != 1) throw new HipVisionException("the HIP backend supports graphs with exactly one input");
-        var lowering = new HipLowering(BatchNormFolding.Apply(graph));
+        var lowering = new HipLowering(BatchNormFolding.Apply(graph), precision);
         graph = lowering._graph;
         foreach (var node in graph.Nodes) lowering.Visit(node);
         foreach (var (name, node) in graph.Outputs)
@@ -85,13 +88,13 @@ internal sealed partial class HipLowering
         $"the HIP backend does not support {node.Kind}{(why.Length > 0 ? " " + why : "")} (node {node}); it runs the ViT, BEiT, " +
         "MobileNetV1 and EfficientNet ops: run this model on the CPU backend (--backend cpu)");
 
-    void Emit(Node writes, string op, IReadOnlyList<Node> reads, Func<HipStepBinding, Action> bind, long scratch = 0) =>
-        Emit([writes], op, reads, bind, scratch);
+    void Emit(Node writes, string op, IReadOnlyList<Node> reads, Func<HipStepBinding, Action> bind, long scratchBytes = 0) =>
+        Emit([writes], op, reads, bind, scratchBytes);
 
-    void Emit(Node[] writes, string op, IReadOnlyList<Node> reads, Func<HipStepBinding, Action> bind, long scratch = 0)
+    void Emit(Node[] writes, string op, IReadOnlyList<Node> reads, Func<HipStepBinding, Action> bind, long scratchBytes = 0)
     {
         foreach (var w in writes) _storage[w] = w;
-        Steps.Add(new HipStep(NameOf(writes[0]), op, writes, reads.Where(r => !IsConstant(r)).ToArray(), scratch, bind));
+        Steps.Add(new HipStep(NameOf(writes[0]), op, writes, reads.Where(r => !IsConstant(r)).ToArray(), scratchBytes, bind));
     }
 
     void Visit(Node node)
@@ -110,9 +113,7 @@ internal sealed partial class HipLowering
             case OpKind.PatchEmbedding: PatchEmbedding(node); return;
             case OpKind.LayerNorm: LayerNorm(node); return;
             case OpKind.Attention: Attention(node); return;
-            case OpKind.Gelu:
-                Emit(node, "Gelu", node.Inputs, b => { var x = b.Buffer(node.Inputs[0]); var y = b.Buffer(node); long n = node.ElementCount; return () => b.Device.Gelu(x, y, n); });
-                return;
+            case OpKind.Gelu or OpKind.Relu6 or OpKind.Silu or OpKind.Sigmoid: Activation(node); return;
             case OpKind.Softmax:
             {
                 long cols = node.Shape[^1], rows = node.ElementCount / Math.Max(cols, 1);
@@ -128,8 +129,7 @@ internal sealed partial class HipLowering
             case OpKind.Conv2d: Conv2d(node); return;
             case OpKind.SqueezeExcite: SqueezeExcite(node); return;
             case OpKind.GlobalAvgPool: GlobalAvgPool(node); return;
-            case OpKind.Relu6 or OpKind.Silu: throw Unsupported(node, "other than fused into the convolution it reads");
-            case OpKind.BatchNorm: throw Unsupported(node, "that cannot be folded into a convolution");
+            case OpKind.BatchNorm: BatchNorm(node); return;
             default: throw Unsupported(node);
         }
     }
@@ -169,7 +169,7 @@ internal sealed partial class HipLowering
                 b.Device.PatchEmbed(bx, patches, batch, channels, height, width, p);
                 b.Device.Linear(patches, bw, bb, by, rows, inFeatures, outFeatures);   // weight [D, C, p, p] read as [D, C·p·p]
             };
-        }, scratch: x.ElementCount);
+        }, scratchBytes: x.ElementCount * _elementSize);
     }
 
     void LayerNorm(Node node)
@@ -275,11 +275,14 @@ internal sealed partial class HipLowering
         return null;
     }
 
-    /// <summary>BEiT's layer scale x·λ (λ per channel); folded into the residual add after it when that add is its only reader.</summary>
+    /// <summary>
+    /// BEiT's layer scale x·λ (λ per channel), folded into the residual add after it when that add is its only reader; or x
+    /// times one constant scalar, as a layer scale over rows of one column.
+    /// </summary>
     void Mul(Node node)
     {
-        var operands = LayerScaleOperands(node) ?? throw Unsupported(node, "other than a per-channel constant scale (layer scale)");
-        if (_consumers[node] is [{ Kind: OpKind.Add } add] && OnlyConsumer(node, add))
+        var operands = LayerScaleOperands(node);
+        if (operands != null && _consumers[node] is [{ Kind: OpKind.Add } add] && OnlyConsumer(node, add))
         {
             var other = add.Inputs[0] == node ? add.Inputs[1] : add.Inputs[0];
             if (other != node && !IsConstant(other) && other.Shape.SequenceEqual(add.Shape) && add.Shape.SequenceEqual(node.Shape))
@@ -288,13 +291,22 @@ internal sealed partial class HipLowering
                 return;
             }
         }
-        var (x, gamma) = operands;
-        long cols = node.Shape[^1], rows = node.ElementCount / cols;
+        var (x, gamma) = operands ?? ScalarOperands(node) ?? throw Unsupported(node, "other than a per-channel or scalar constant scale");
+        long cols = gamma.ElementCount == 1 ? 1 : node.Shape[^1], rows = node.ElementCount / cols;
         Emit(node, "LayerScale", [x], b =>
         {
             var (bx, bg, by) = (b.Buffer(x), b.Buffer(gamma), b.Buffer(node));
             return () => b.Device.LayerScale(bx, bg, null, by, rows, cols);
         });
+    }
+
+    /// <summary>x and a constant of one element (any rank), when <paramref name="mul"/> is x times that scalar.</summary>
+    static (Node X, Node Scalar)? ScalarOperands(Node mul)
+    {
+        foreach (var (x, scalar) in new[] { (mul.Inputs[0], mul.Inputs[1]), (mul.Inputs[1], mul.Inputs[0]) })
+            if (!IsConstant(x) && IsConstant(scalar) && scalar.ElementCount == 1 && x.Shape.SequenceEqual(mul.Shape))
+                return (x, scalar);
+        return null;
     }
 
     /// <summary>The [CLS] token broadcast over the batch: folded into the concat that prepends it.</summary>
