@@ -91,7 +91,7 @@ internal sealed partial class HipLowering
             var layout = inputNhwc ? NativeLayout.Nhwc : NativeLayout.Nchw;
             Emit(node, "Conv2d" + suffix, [x], b =>
             {
-                b.Tuned(b.Device.Conv2dPrepare(batch, inChannels, height, width, outChannels, kh, kw, a.StrideH, a.StrideW, a.Padding, layout));
+                if (VendorConvolutions) b.Tuned(b.Device.Conv2dPrepare(batch, inChannels, height, width, outChannels, kh, kw, a.StrideH, a.StrideW, a.Padding, layout));
                 var (bx, bw, bb, by) = (b.Buffer(x), b.Buffer(weight), bias is null ? null : b.Buffer(bias), b.Buffer(node));
                 return () => b.Device.Conv2d(bx, bw, bb, by, batch, inChannels, height, width, outChannels, kh, kw, a.StrideH, a.StrideW, a.Padding, layout, activation);
             });
@@ -175,9 +175,17 @@ internal sealed partial class HipLowering
         });
     }
 
+    /// <summary>
+    /// Whether dense convolutions are prepared (hv_conv2d_prepare) at bind time: at fp32 only, since the vendor path is fp32 and
+    /// fp16/bf16 convolutions run the direct kernel (nothing to tune).
+    /// </summary>
+    bool VendorConvolutions => _elementSize == sizeof(float);
+
     /// <summary>hv_conv2d_prepare for <see cref="ToNhwc"/>'s 1×1 conv at bind time (the native side keeps 1×1 on the exact direct kernel).</summary>
-    static void PrepareToNhwc(HipStepBinding b, int batch, int channels, int height, int width) =>
-        b.Tuned(b.Device.Conv2dPrepare(batch, channels, height, width, channels, 1, 1, 1, 1, default, NativeLayout.Nchw));
+    void PrepareToNhwc(HipStepBinding b, int batch, int channels, int height, int width)
+    {
+        if (VendorConvolutions) b.Tuned(b.Device.Conv2dPrepare(batch, channels, height, width, channels, 1, 1, 1, 1, default, NativeLayout.Nchw));
+    }
 
     /// <summary>An identity [C, C, 1, 1] weight: hv_conv2d with it turns NCHW into NHWC (the ABI has no transpose entry).</summary>
     static Node IdentityWeight(int channels)
