@@ -48,6 +48,7 @@ typedef struct hv_context_options {
     int32_t device;             /* GPU ordinal; 0 by default */
     int32_t emulator_warp_size; /* emulator build only: 32 or 64; 0 = 64 (AMD CDNA). Ignored on GPUs. */
     int32_t emulator_threads;   /* emulator build only: host threads running blocks; 0 = all cores */
+    const char* tuning_cache_dir; /* where hv_conv2d_prepare keeps vendor find results (copied); NULL: no on-disk cache */
 } hv_context_options;
 
 /* The message of the last failed hv_ call on this thread, "" if it succeeded. */
@@ -274,12 +275,38 @@ HV_API hv_status hv_depthwise_conv2d(hv_context* context, const hv_buffer* x, co
  * per x_layout; weight [out_channels, in_channels, kernel_h, kernel_w] (PyTorch); bias (out_channels elements)
  * may be NULL. y [batch, out_h, out_w, out_channels], out_h/out_w as for hv_depthwise_conv2d. kernel sizes
  * >= 1 with kernel_h * kernel_w <= 256, strides >= 1, paddings >= 0, activation any hv_activation.
- * y must not alias x. Runs HipVision's direct kernel (conv2d_direct.hip); for 1x1 convolutions on NHWC
- * input hv_linear is the fast path. */
+ * y must not alias x. Runs the vendor convolution chosen for this shape by hv_conv2d_prepare (MIOpen or cuDNN,
+ * when built with them, for kernels larger than 1x1; bias and activation then run as one elementwise pass after it),
+ * else HipVision's direct kernel (conv2d_direct.hip). For 1x1 convolutions on NHWC input hv_linear is the fast path. */
 HV_API hv_status hv_conv2d(hv_context* context, const hv_buffer* x, const hv_buffer* weight, const hv_buffer* bias,
                            hv_buffer* y, int64_t batch, int64_t in_channels, int64_t height, int64_t width,
                            int64_t out_channels, int64_t kernel_h, int64_t kernel_w, int64_t stride_h, int64_t stride_w,
                            hv_padding padding, hv_layout x_layout, hv_activation activation);
+
+/* What hv_conv2d_prepare did for a shape. */
+typedef enum hv_tuning {
+    HV_TUNING_NONE = 0, /* nothing to tune: no vendor convolution in this build, hv_conv2d runs the direct kernel */
+    HV_TUNING_COLD = 1, /* the vendor's find step ran now (its result is written to the tuning cache) */
+    HV_TUNING_WARM = 2  /* the choice came from the tuning cache or an earlier prepare on this context */
+} hv_tuning;
+
+/* Chooses once, at plan build, what hv_conv2d runs for this shape, so no find step happens at the first run: with
+ * MIOpen or cuDNN built in, the library's find step (miopenFindConvolutionForwardAlgorithm /
+ * cudnnFindConvolutionForwardAlgorithm) on scratch buffers, or its result read back from the tuning cache
+ * (hv_context_options.tuning_cache_dir: one file per device and library version, keyed by op, shape, dtype and
+ * layout); when the vendor declines the shape, the direct kernel, with the reason in hv_context_tuning_report. Also
+ * allocates the shape's scratch (workspace; the padded input of an asymmetric padding, which vendors lack), kept
+ * for the context's lifetime. Arguments as hv_conv2d without the buffers. Not while capturing. An unprepared shape
+ * is prepared by its first hv_conv2d (or runs the direct kernel, if that call is being captured). */
+HV_API hv_status hv_conv2d_prepare(hv_context* context, int64_t batch, int64_t in_channels, int64_t height,
+                                   int64_t width, int64_t out_channels, int64_t kernel_h, int64_t kernel_w,
+                                   int64_t stride_h, int64_t stride_w, hv_padding padding, hv_layout x_layout,
+                                   hv_tuning* tuning);
+
+/* One line per prepared convolution shape (the algorithm, its measured time and workspace, whether it came from
+ * the cache, or why the direct kernel runs), then the tuning cache's warnings (a corrupt or foreign file ignored, an
+ * unwritable directory). *text stays valid until the next call on this context. */
+HV_API hv_status hv_context_tuning_report(hv_context* context, const char** text);
 
 /* torch's x.mean((1, 2)) on NHWC (torch.nn.AdaptiveAvgPool2d(1) + flatten on NCHW): y[b,c] = mean_{h,w} x[b,h,w,c].
  * x [batch, height, width, channels], y [batch, channels]; height * width >= 1 when batch * channels > 0.

@@ -94,6 +94,9 @@ public sealed class VisionModel : IDisposable
     /// <summary>The device of the HIP backend (vendor build, ordinal, warp width), or null on the CPU.</summary>
     public string? DeviceName => (_backend as HipBackend)?.DeviceName;
 
+    /// <summary>What each dense convolution prepared on the HIP backend runs (<see cref="HipBackend.TuningReport"/>), or null on the CPU.</summary>
+    internal string? TuningReport => (_backend as HipBackend)?.TuningReport;
+
     /// <summary>CPU threads per operation.</summary>
     public int Threads => _backend is CpuBackend cpu ? cpu.Threads : 0;
 

@@ -4,6 +4,7 @@
 
 #include "boundary.h"
 #include "handles.h"
+#include "../libs/conv2d_dense.h"
 #include "../vendor/blas.h"
 
 namespace hv {
@@ -18,6 +19,7 @@ Device::~Device() {
         if (hipStreamEndCapture(stream, &partial) == hipSuccess && partial) (void)hipGraphDestroy(partial);
     }
     (void)hipStreamSynchronize(stream);
+    conv_close(*this);
     blas_close(*this);
     (void)hipStreamDestroy(stream);
 }
@@ -51,6 +53,7 @@ std::shared_ptr<Device> open_device(const hv_context_options& o) {
     check_hip(hipStreamCreate(&device->stream), "hipStreamCreate");
 #endif
     blas_open(*device);
+    conv_open(*device, o.tuning_cache_dir ? o.tuning_cache_dir : "");
     return device;
 }
 
@@ -64,7 +67,7 @@ HV_API hv_status hv_context_create(const hv_context_options* options, hv_context
         hv::require(context != nullptr, "context (the out pointer) is NULL");
         const hv_context_options o = options ? *options : hv_context_options{};
         auto device = hv::open_device(o);
-        *context = new hv_context{std::move(device)};
+        *context = new hv_context{std::move(device), {}};
         return HV_OK;
     });
 }

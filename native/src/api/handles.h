@@ -6,11 +6,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "hipvision.h"
 #include "../platform/hv_platform.h"
 
 namespace hv {
+
+struct ConvState;  // libs/conv2d_dense.cpp
 
 struct Device {
     int ordinal = 0;
@@ -18,6 +21,7 @@ struct Device {
     hipStream_t stream = nullptr;
     void* blas = nullptr;  // the vendor BLAS handle, owned by native/src/vendor/blas_*.cpp (null without one)
     bool capturing = false;  // between hv_graph_begin and hv_graph_end (native/src/api/graph.cpp)
+    std::shared_ptr<ConvState> conv;  // dense-conv choices per shape, vendor handle, tuning cache (libs/conv2d_dense.cpp)
     ~Device();
 };
 
@@ -28,6 +32,7 @@ void require_not_capturing(const Device& d, const char* what);
 
 struct hv_context {
     std::shared_ptr<hv::Device> device;
+    std::string tuning_report;  // what hv_context_tuning_report last returned
 };
 
 // An instantiated graph (graph.cpp); keeps its device (and so the stream it replays on) alive.

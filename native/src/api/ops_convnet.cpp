@@ -80,12 +80,19 @@ hv_status depthwise_conv2d(hv_context* context, const hv_buffer* x, const hv_buf
     return HV_OK;
 }
 
-hv_status conv2d(hv_context* context, const hv_buffer* x, const hv_buffer* weight, const hv_buffer* bias, hv_buffer* y,
-                 const ConvArgs& a, hv_layout layout, hv_activation activation) {
-    const hv::Device& d = hv::device_of(context);
+// hv_conv2d's geometry and layout checks, shared with hv_conv2d_prepare.
+hv::ConvShape dense_conv_shape(const ConvArgs& a, hv_layout layout) {
     const hv::ConvShape s = conv_shape(a, 256, "kernel_h * kernel_w must be <= 256");
     require(layout == HV_LAYOUT_NCHW || layout == HV_LAYOUT_NHWC,
             "x_layout " + std::to_string(int(layout)) + " is not an hv_layout");
+    require((a.out_channels + 31) / 32 <= kMaxGridYZ, "out_channels must be <= 65535 * 32");
+    return s;
+}
+
+hv_status conv2d(hv_context* context, const hv_buffer* x, const hv_buffer* weight, const hv_buffer* bias, hv_buffer* y,
+                 const ConvArgs& a, hv_layout layout, hv_activation activation) {
+    const hv::Device& d = hv::device_of(context);
+    const hv::ConvShape s = dense_conv_shape(a, layout);
     const int act = activation_of(activation);
     require_distinct(y, "y", x, "x");
     const hv_dtype t = common_dtype({{"x", x}, {"weight", weight}, {"bias", bias}, {"y", y}});
@@ -95,9 +102,7 @@ hv_status conv2d(hv_context* context, const hv_buffer* x, const hv_buffer* weigh
     const void* pb = optional_elements_of(context, bias, "bias", a.out_channels);
     void* py = elements_of(context, y, "y", product("y", {a.batch, s.out_h, s.out_w, a.out_channels}));
     if (s.batch == 0 || s.out_channels == 0) return HV_OK;
-    require((a.out_channels + 31) / 32 <= kMaxGridYZ, "out_channels must be <= 65535 * 32");
-    hv::check_hip(hv::conv2d_dense(t, px, pw, pb, py, s, layout == HV_LAYOUT_NCHW, act, d.stream),
-                  "conv2d_dense");
+    hv::conv2d_dense(d, t, px, pw, pb, py, s, layout == HV_LAYOUT_NCHW, act);
     return HV_OK;
 }
 
@@ -122,6 +127,35 @@ HV_API hv_status hv_conv2d(hv_context* context, const hv_buffer* x, const hv_buf
     return hv::guarded("hv_conv2d", [&] {
         const ConvArgs a{batch, in_channels, height, width, out_channels, kernel_h, kernel_w, stride_h, stride_w, padding};
         return conv2d(context, x, weight, bias, y, a, x_layout, activation);
+    });
+}
+
+HV_API hv_status hv_conv2d_prepare(hv_context* context, int64_t batch, int64_t in_channels, int64_t height,
+                                   int64_t width, int64_t out_channels, int64_t kernel_h, int64_t kernel_w,
+                                   int64_t stride_h, int64_t stride_w, hv_padding padding, hv_layout x_layout,
+                                   hv_tuning* tuning) {
+    return hv::guarded("hv_conv2d_prepare", [&] {
+        const hv::Device& d = hv::device_of(context);
+        const ConvArgs a{batch, in_channels, height, width, out_channels, kernel_h, kernel_w, stride_h, stride_w, padding};
+        const hv::ConvShape s = dense_conv_shape(a, x_layout);
+        require(tuning != nullptr, "tuning (the out pointer) is NULL");
+        hv::require_not_capturing(d, "hv_conv2d_prepare");
+        if (s.batch == 0 || s.out_channels == 0) {  // hv_conv2d does nothing for it either
+            *tuning = HV_TUNING_NONE;
+            return HV_OK;
+        }
+        *tuning = static_cast<hv_tuning>(hv::conv2d_prepare(d, s, x_layout == HV_LAYOUT_NCHW));
+        return HV_OK;
+    });
+}
+
+HV_API hv_status hv_context_tuning_report(hv_context* context, const char** text) {
+    return hv::guarded("hv_context_tuning_report", [&] {
+        require(context != nullptr, "context is NULL");
+        require(text != nullptr, "text (the out pointer) is NULL");
+        context->tuning_report = hv::conv2d_report(*context->device);
+        *text = context->tuning_report.c_str();
+        return HV_OK;
     });
 }
 

@@ -13,6 +13,10 @@ namespace HipVision.Cli.Commands;
 /// time to a usable model: reading the weights, building the graph and compiling the batch-1 plan (which
 /// <see cref="VisionModel.Load"/> does to fail early), so "plan compile" is ~0 at batch 1; its CPU time (all threads)
 /// is shown beside it, a steadier figure than wall time on a busy machine.
+/// On the HIP backend, "plan build" is the benched plan's own build time (whoever built it), including the preparation of its
+/// dense convolutions: a cold start when a vendor library's find step ran now, a warm start when every choice came from the
+/// tuning cache (<see cref="Backends.Hip.TuningCacheDirectory"/>), "nothing to tune" without a vendor library. Running the same
+/// bench twice shows both: the first process tunes and writes the cache, the second reads it.
 /// </summary>
 static class BenchCommand
 {
@@ -50,6 +54,7 @@ static class BenchCommand
             var result = Measure(m, n, k, warm, r.GetValue(profile), archName ?? modelDir!, load);
             if (r.GetValue(json)) result.WriteJson();
             else result.WriteText();
+            if (r.GetValue(CommonOptions.Verbose) && m.TuningReport is { Length: > 0 } report) Console.Error.Write("convolutions:\n" + report);
             return CliHost.Ok;
         });
         return command;
@@ -92,9 +97,32 @@ static class BenchCommand
             Array.Sort(issue);
             hostOverhead = Percentile(issue, 0.5);
         }
+        var tuning = hip is null ? null : new PlanTuning(hip.BuildMilliseconds, TuningName(hip.Tuning),
+            hip.TunedConvolutions.GetValueOrDefault(Interop.NativeTuning.Cold), hip.TunedConvolutions.GetValueOrDefault(Interop.NativeTuning.Warm),
+            Backends.Hip.TuningCacheDirectory.Resolve(),
+            (m.TuningReport ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries));
         return new BenchResult(name, m.Config.ModelType, m.BackendName, m.DeviceName, m.Options.Precision, m.Threads, batch, iterations, median, Percentile(times, 0.9), times[0],
             batch * 1000.0 / median, PeakRssBytes(), plan.PeakBytes, plan.WeightBytes, load.Wall, load.Cpu, compile.Elapsed.TotalMilliseconds, byOp,
-            launchesPerImage, hostOverhead);
+            launchesPerImage, hostOverhead, tuning);
+    }
+
+    /// <summary>bench --json's "tuning": "cold" (a find step ran while building the plan), "warm" (all from the cache), "none".</summary>
+    internal static string TuningName(Interop.NativeTuning tuning) => tuning switch
+    {
+        Interop.NativeTuning.Cold => "cold",
+        Interop.NativeTuning.Warm => "warm",
+        _ => "none",
+    };
+
+    /// <summary>The HIP plan's build time and what preparing its dense convolutions did (counts of cold and warm ones).</summary>
+    sealed record PlanTuning(double BuildMs, string Tuning, int Cold, int Warm, string? CacheDirectory, string[] Report)
+    {
+        public string Describe() => Tuning switch
+        {
+            "cold" => $"{BuildMs:F0} ms, cold start ({Cold} convolution shape(s) tuned now{(Warm > 0 ? $", {Warm} from the cache" : "")}; cache {CacheDirectory ?? "off"})",
+            "warm" => $"{BuildMs:F0} ms, warm start ({Warm} convolution shape(s) from the tuning cache {CacheDirectory ?? "(this process)"})",
+            _ => $"{BuildMs:F0} ms, nothing to tune (no vendor convolution in this build, or no dense convolution)",
+        };
     }
 
     // Linear interpolation between closest ranks (numpy's default percentile).
@@ -120,7 +148,7 @@ static class BenchCommand
 
     sealed record BenchResult(string Model, string ModelType, string Backend, string? Device, Precision Precision, int Threads, int Batch, int Iterations, double MedianMs, double P90Ms,
         double MinMs, double ImagesPerS, long PeakMemoryBytes, long ArenaBytes, long WeightBytes, double LoadMs, double LoadCpuMs, double CompileMs, Dictionary<string, double> OpMs,
-        double? LaunchesPerImage, double? HostOverheadMs)
+        double? LaunchesPerImage, double? HostOverheadMs, PlanTuning? Tuning)
     {
         public void WriteText()
         {
@@ -135,6 +163,7 @@ static class BenchCommand
             if (HostOverheadMs is { } overhead)
                 rows = [.. rows, ("launches/image", LaunchesPerImage is { } l ? $"{l:0.##}" : "n/a (not captured)"),
                     ("host overhead", $"{overhead:F3} ms/run ({overhead / MedianMs:P1} of the median)")];
+            if (Tuning is { } t) rows = [.. rows, ("plan build", t.Describe())];
             if (plain) foreach (var (k, v) in rows) Console.WriteLine($"{k,-18} {v}");
             else
             {
@@ -181,6 +210,22 @@ static class BenchCommand
                 else w.WriteNull("launches_per_image");
                 if (HostOverheadMs is { } overhead) w.WriteNumber("host_overhead_ms", Math.Round(overhead, 4));
                 else w.WriteNull("host_overhead_ms");
+                if (Tuning is { } t)
+                {
+                    w.WriteNumber("plan_build_ms", Math.Round(t.BuildMs, 1));
+                    w.WriteString("tuning", t.Tuning);
+                    if (t.CacheDirectory is { } dir) w.WriteString("tuning_cache_dir", dir);
+                    else w.WriteNull("tuning_cache_dir");
+                    w.WriteStartArray("conv_algorithms");   // per prepared shape: what runs, or why the direct kernel
+                    foreach (var line in t.Report) w.WriteStringValue(line);
+                    w.WriteEndArray();
+                }
+                else
+                {
+                    w.WriteNull("plan_build_ms");
+                    w.WriteString("tuning", "none");
+                    w.WriteNull("tuning_cache_dir");
+                }
                 if (OpMs.Count > 0)
                 {
                     w.WriteStartObject("op_ms");

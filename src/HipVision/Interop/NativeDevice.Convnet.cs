@@ -82,6 +82,37 @@ internal sealed partial class NativeDevice
     }
 
     /// <summary>
+    /// Chooses, once and before any run, what <see cref="Conv2d"/> runs for this shape (hv_conv2d_prepare): the vendor library's
+    /// find step, or its earlier result from the tuning cache, or the direct kernel. Same shape arguments as <see cref="Conv2d"/>.
+    /// </summary>
+    public NativeTuning Conv2dPrepare(long batch, long inChannels, long height, long width, long outChannels, long kernelH, long kernelW,
+        long strideH, long strideW, Padding2d padding, NativeLayout xLayout)
+    {
+        Extent(batch, nameof(batch)); Extent(inChannels, nameof(inChannels), min: 1); Extent(height, nameof(height), min: 1);
+        Extent(width, nameof(width), min: 1); Extent(outChannels, nameof(outChannels), min: 1);
+        Extent(kernelH, nameof(kernelH), min: 1, max: MaxConvTaps); Extent(kernelW, nameof(kernelW), min: 1, max: MaxConvTaps);
+        if (kernelH * kernelW > MaxConvTaps) throw new ArgumentOutOfRangeException(nameof(kernelW), $"kernel {kernelH}x{kernelW} exceeds {MaxConvTaps} taps");
+        Extent(strideH, nameof(strideH), min: 1); Extent(strideW, nameof(strideW), min: 1);
+        CheckPadding(padding);
+        if (!Enum.IsDefined(xLayout)) throw new ArgumentOutOfRangeException(nameof(xLayout), xLayout, "unknown layout");
+        ConvOutput(height, kernelH, strideH, padding.Top, padding.Bottom, nameof(height));
+        ConvOutput(width, kernelW, strideW, padding.Left, padding.Right, nameof(width));
+        Native.Check(NativeMethods.hv_conv2d_prepare(Handle, batch, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW,
+            PaddingOf(padding), xLayout, out var tuning));
+        return tuning;
+    }
+
+    /// <summary>What each prepared convolution runs (algorithm, measured time, from cache or tuned now, or why the direct kernel), then the tuning cache's warnings.</summary>
+    public string TuningReport
+    {
+        get
+        {
+            Native.Check(NativeMethods.hv_context_tuning_report(Handle, out nint text));
+            return System.Runtime.InteropServices.Marshal.PtrToStringUTF8(text) ?? "";
+        }
+    }
+
+    /// <summary>
     /// Inference BatchNorm with an activation fused: y = act((x − mean[c])/√(var[c] + eps)·gamma[c] + beta[c]) over x [B, C, S]
     /// (NCHW, S = H·W) or [B, S, C] (NHWC) per <paramref name="layout"/>; gamma/beta null are 1 and 0; y may be x.
     /// </summary>

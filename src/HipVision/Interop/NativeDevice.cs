@@ -23,16 +23,30 @@ internal sealed partial class NativeDevice : IDisposable
     /// <summary>
     /// Opens GPU <paramref name="device"/> (or the CPU emulator in an emulator build). <paramref name="warpSize"/>
     /// and <paramref name="hostThreads"/> shape the emulator only (0: warp 64, all cores) and are ignored on GPUs.
+    /// <paramref name="tuningCacheDirectory"/> is where vendor convolution choices are kept between processes (null: none).
     /// Throws <see cref="HipVisionException"/> listing the paths tried when the library cannot be found.
     /// </summary>
-    public static NativeDevice Create(int warpSize = 0, int hostThreads = 0, int device = 0)
+    public static NativeDevice Create(int warpSize = 0, int hostThreads = 0, int device = 0, string? tuningCacheDirectory = null)
     {
         if (warpSize is not (0 or 32 or 64)) throw new ArgumentOutOfRangeException(nameof(warpSize), warpSize, "must be 0 (default), 32 or 64");
         ArgumentOutOfRangeException.ThrowIfNegative(hostThreads);
         ArgumentOutOfRangeException.ThrowIfNegative(device);
         NativeLibraryResolver.EnsureLoaded();
-        var options = new NativeMethods.hv_context_options { device = device, emulator_warp_size = warpSize, emulator_threads = hostThreads };
-        var status = NativeMethods.hv_context_create(options, out var handle);
+        nint dir = tuningCacheDirectory is null ? 0 : System.Runtime.InteropServices.Marshal.StringToCoTaskMemUTF8(tuningCacheDirectory);
+        var options = new NativeMethods.hv_context_options
+        {
+            device = device, emulator_warp_size = warpSize, emulator_threads = hostThreads, tuning_cache_dir = dir,
+        };
+        NativeStatus status;
+        ContextHandle handle;
+        try
+        {
+            status = NativeMethods.hv_context_create(options, out handle);
+        }
+        finally
+        {
+            System.Runtime.InteropServices.Marshal.FreeCoTaskMem(dir);   // the native side copied it
+        }
         if (status != NativeStatus.Ok)
         {
             handle.Dispose();

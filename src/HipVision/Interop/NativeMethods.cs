@@ -23,6 +23,8 @@ internal static partial class NativeMethods
         public int device;
         public int emulator_warp_size;
         public int emulator_threads;
+        /// <summary>UTF-8 path (copied by hv_context_create), or 0 for no on-disk tuning cache.</summary>
+        public nint tuning_cache_dir;
     }
 
     [LibraryImport(LibraryName)]
@@ -172,6 +174,16 @@ internal static partial class NativeMethods
     public static partial NativeStatus hv_conv2d(ContextHandle context, BufferHandle x, BufferHandle weight, BufferHandle bias,
         BufferHandle y, long batch, long in_channels, long height, long width, long out_channels, long kernel_h, long kernel_w,
         long stride_h, long stride_w, hv_padding padding, NativeLayout x_layout, NativeActivation activation);
+
+    /// <summary>Chooses once (vendor find step or the tuning cache) what hv_conv2d runs for this shape.</summary>
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_conv2d_prepare(ContextHandle context, long batch, long in_channels, long height, long width,
+        long out_channels, long kernel_h, long kernel_w, long stride_h, long stride_w, hv_padding padding, NativeLayout x_layout,
+        out NativeTuning tuning);
+
+    /// <summary>One line per prepared conv shape, then the tuning cache's warnings; valid until the next call on the context.</summary>
+    [LibraryImport(LibraryName)]
+    public static partial NativeStatus hv_context_tuning_report(ContextHandle context, out nint text);
 
     [LibraryImport(LibraryName)]
     public static partial NativeStatus hv_global_avg_pool(ContextHandle context, BufferHandle x, BufferHandle y, long batch,

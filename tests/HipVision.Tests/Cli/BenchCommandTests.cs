@@ -26,6 +26,9 @@ public class BenchCommandTests
         Assert.That(o.GetProperty("batch").GetInt32(), Is.EqualTo(1), r.Stdout);
         Assert.That(o.GetProperty("launches_per_image").ValueKind, Is.EqualTo(JsonValueKind.Null), "no kernel launches on the CPU backend");
         Assert.That(o.GetProperty("host_overhead_ms").ValueKind, Is.EqualTo(JsonValueKind.Null), r.Stdout);
+        Assert.That(o.GetProperty("plan_build_ms").ValueKind, Is.EqualTo(JsonValueKind.Null), "no HIP plan");
+        Assert.That(o.GetProperty("tuning").GetString(), Is.EqualTo("none"), "nothing to tune on the CPU");
+        Assert.That(o.GetProperty("tuning_cache_dir").ValueKind, Is.EqualTo(JsonValueKind.Null), r.Stdout);
     }
 
     [Test]

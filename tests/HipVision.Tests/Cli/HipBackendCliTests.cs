@@ -125,4 +125,36 @@ public class HipBackendCliTests
         double overhead = doc.RootElement.GetProperty("host_overhead_ms").GetDouble();
         Assert.That(overhead, Is.GreaterThanOrEqualTo(0).And.LessThanOrEqualTo(doc.RootElement.GetProperty("median_ms").GetDouble()), r.Stdout);
     }
+
+    [Test]
+    public void Bench_backendHipEfficientNet_reportsPlanBuildAndTuning()
+    {
+        // The tiny EfficientNet's stem is a dense conv, prepared at plan build. Under the emulator library there is no vendor
+        // convolution: nothing to tune, nothing written to the cache directory named by HIPVISION_TUNING_CACHE.
+        string cache = _tmp.File("tuning");
+        var env = new Dictionary<string, string?>(WithLibrary) { ["HIPVISION_TUNING_CACHE"] = cache };
+        var r = CliRunner.Run(env, "bench", "--model", Fixtures.Model("tiny-efficientnet"), "--iterations", "1", "--json", "--backend", "hip");
+        CliAssert.Ok(r);
+        using var doc = JsonDocument.Parse(r.Stdout);
+        var o = doc.RootElement;
+        Assert.That(o.GetProperty("plan_build_ms").GetDouble(), Is.GreaterThan(0), r.Stdout);
+        Assert.That(o.GetProperty("tuning_cache_dir").GetString(), Is.EqualTo(cache), r.Stdout);
+        string tuning = o.GetProperty("tuning").GetString()!;
+        var algorithms = o.GetProperty("conv_algorithms").EnumerateArray().Select(e => e.GetString()!).ToArray();
+        Assert.That(algorithms, Has.Some.StartsWith("conv2d|1x3x"), "the stem, prepared at plan build: " + r.Stdout);
+        if (DevicePrefix == "emulator")
+        {
+            Assert.That(tuning, Is.EqualTo("none"), r.Stdout);
+            Assert.That(algorithms, Has.All.EndsWith(": direct"), r.Stdout);
+            Assert.That(Directory.Exists(cache), Is.False, "nothing to tune, nothing written");
+        }
+        else Assert.That(tuning, Is.AnyOf("none", "cold", "warm"), r.Stdout);
+
+        var off = new Dictionary<string, string?>(WithLibrary) { ["HIPVISION_TUNING_CACHE"] = "off" };
+        var text = CliRunner.Run(off, "bench", "--model", Fixtures.Model("tiny-efficientnet"), "--iterations", "1", "--backend", "hip");
+        CliAssert.Ok(text);
+        var rows = text.Stdout.TrimEnd('\n').Split('\n').Where(l => l.Length > 18).ToDictionary(l => l[..18].TrimEnd(), l => l[18..].Trim());
+        Assert.That(rows["plan build"], Does.Match(@"^\d+ ms, (nothing to tune|cold start|warm start)"), text.Stdout);
+        if (DevicePrefix == "emulator") Assert.That(rows["plan build"], Does.Contain("nothing to tune"), text.Stdout);
+    }
 }

@@ -25,32 +25,45 @@ public sealed class HipBackend : IBackend, IDisposable
     readonly ConditionalWeakTable<float[], NativeBuffer> _weights = new();
     readonly Lock _gate = new();
 
-    HipBackend(NativeDevice device, Precision precision)
+    HipBackend(NativeDevice device, Precision precision, string? tuningCacheDirectory)
     {
         _device = device;
         Precision = precision;
+        TuningCacheDirectory = tuningCacheDirectory;
     }
 
     /// <summary>
     /// Opens GPU <paramref name="device"/> through the native library. <paramref name="warpSize"/> (32 or 64; 0 = 64) and
     /// <paramref name="hostThreads"/> shape the emulator build only. Throws <see cref="HipVisionException"/> when the library
     /// cannot be loaded (the message lists every path tried) or no device is usable (the native message). Plans store
-    /// weights and activations at <paramref name="precision"/>.
+    /// weights and activations at <paramref name="precision"/>. <paramref name="tuningCacheDirectory"/>: where vendor
+    /// convolution choices persist (<see cref="Hip.TuningCacheDirectory"/>; null: the default from the environment, "off": none).
     /// </summary>
-    public static HipBackend Open(int device = 0, int warpSize = 0, int hostThreads = 0, Precision precision = Precision.Fp32)
+    public static HipBackend Open(int device = 0, int warpSize = 0, int hostThreads = 0, Precision precision = Precision.Fp32,
+        string? tuningCacheDirectory = null)
     {
         if (!Enum.IsDefined(precision)) throw new ArgumentOutOfRangeException(nameof(precision), precision, "unknown precision");
         RequireEntryPoints(NativeLibraryResolver.EnsureLoaded());
-        return new(NativeDevice.Create(warpSize, hostThreads, device), precision);
+        string? dir = Hip.TuningCacheDirectory.For(tuningCacheDirectory);
+        return new(NativeDevice.Create(warpSize, hostThreads, device, dir), precision, dir);
     }
+
+    /// <summary>The directory of the on-disk tuning cache this backend's context uses, or null when it has none.</summary>
+    public string? TuningCacheDirectory { get; }
+
+    /// <summary>
+    /// One line per dense convolution shape prepared on this backend: the vendor algorithm chosen, its measured time and workspace,
+    /// whether it came from the tuning cache, or why the direct kernel runs; then the cache's warnings (a corrupt file ignored).
+    /// </summary>
+    public string TuningReport => _device.TuningReport;
 
     /// <summary>The ABI entries the plans call: an older libhipvision without them is refused here, by name, not mid-run.</summary>
     internal static readonly string[] EntryPoints =
     [
         "hv_layer_norm", "hv_add_layer_norm", "hv_linear", "hv_attention", "hv_patch_embed", "hv_activate", "hv_add",
         "hv_layer_scale", "hv_softmax", "hv_prepend_token", "hv_slice_token", "hv_mean_tokens",
-        "hv_depthwise_conv2d", "hv_conv2d", "hv_global_avg_pool", "hv_squeeze_excite_workspace_size", "hv_squeeze_excite",
-        "hv_batch_norm", "hv_buffer_set_dtype",
+        "hv_depthwise_conv2d", "hv_conv2d", "hv_conv2d_prepare", "hv_context_tuning_report", "hv_global_avg_pool",
+        "hv_squeeze_excite_workspace_size", "hv_squeeze_excite", "hv_batch_norm", "hv_buffer_set_dtype",
         "hv_graph_begin", "hv_graph_end", "hv_graph_launch", "hv_graph_launch_count", "hv_graph_destroy",
     ];
 

@@ -41,6 +41,7 @@ internal sealed class HipExecutionPlan : IExecutionPlan
     /// <param name="precision">The type every tensor of the plan is stored in.</param>
     public HipExecutionPlan(NativeDevice device, ModelGraph graph, Func<float[], NativeBuffer> weight, Precision precision)
     {
+        long buildStart = Stopwatch.GetTimestamp();
         _device = device;
         _weight = weight;
         _precision = precision;
@@ -55,13 +56,14 @@ internal sealed class HipExecutionPlan : IExecutionPlan
             InputShape = input.Shape;
             foreach (var step in lowering.Steps)
             {
-                var binding = new HipStepBinding(_device, node => Buffer(node, lowering), _scratch.GetValueOrDefault(step));
+                var binding = new HipStepBinding(_device, node => Buffer(node, lowering), _scratch.GetValueOrDefault(step), Tuned);
                 _launches.Add((step.Name, step.Op, step.Bind(binding)));
             }
             foreach (var (name, node) in graph.Outputs)
                 _outputs[name] = (_activations[lowering.Storage[node]], node.ElementCount,
                     lowering.IsNhwc(node) ? [node.Shape[0], node.Shape[2], node.Shape[3], node.Shape[1]] : null);
             Outputs = graph.Outputs.Select(o => (o.Name, o.Node.Shape)).ToArray();
+            BuildMilliseconds = Stopwatch.GetElapsedTime(buildStart).TotalMilliseconds;
         }
         catch
         {
@@ -71,6 +73,27 @@ internal sealed class HipExecutionPlan : IExecutionPlan
     }
 
     public string BackendName => "hip";
+
+    /// <summary>Wall milliseconds this plan took to build: lowering, arena, weight uploads, binding, and each convolution's preparation.</summary>
+    public double BuildMilliseconds { get; }
+
+    /// <summary>
+    /// What preparing the plan's dense convolutions did: <see cref="NativeTuning.Cold"/> when any ran the vendor's find step now,
+    /// <see cref="NativeTuning.Warm"/> when all came from the tuning cache, <see cref="NativeTuning.None"/> when there was nothing to
+    /// tune (no dense convolution, or no vendor library: the direct kernel).
+    /// </summary>
+    public NativeTuning Tuning { get; private set; }
+
+    /// <summary>Dense convolutions prepared, by what their preparation did.</summary>
+    public IReadOnlyDictionary<NativeTuning, int> TunedConvolutions => _tuned;
+
+    readonly Dictionary<NativeTuning, int> _tuned = [];
+
+    void Tuned(NativeTuning tuning)
+    {
+        _tuned[tuning] = _tuned.GetValueOrDefault(tuning) + 1;
+        Tuning = _tuned.ContainsKey(NativeTuning.Cold) ? NativeTuning.Cold : _tuned.ContainsKey(NativeTuning.Warm) ? NativeTuning.Warm : NativeTuning.None;
+    }
 
     /// <summary>The device the plan runs on, for reports.</summary>
     public string DeviceName => _device.Description;

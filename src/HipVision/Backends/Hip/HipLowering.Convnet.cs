@@ -91,6 +91,7 @@ internal sealed partial class HipLowering
             var layout = inputNhwc ? NativeLayout.Nhwc : NativeLayout.Nchw;
             Emit(node, "Conv2d" + suffix, [x], b =>
             {
+                if (VendorConvolutions) b.Tuned(b.Device.Conv2dPrepare(batch, inChannels, height, width, outChannels, kh, kw, a.StrideH, a.StrideW, a.Padding, layout));
                 var (bx, bw, bb, by) = (b.Buffer(x), b.Buffer(weight), bias is null ? null : b.Buffer(bias), b.Buffer(node));
                 return () => b.Device.Conv2d(bx, bw, bb, by, batch, inChannels, height, width, outChannels, kh, kw, a.StrideH, a.StrideW, a.Padding, layout, activation);
             });
@@ -116,6 +117,7 @@ internal sealed partial class HipLowering
                 Emit(node, "ToNhwc+DepthwiseConv2d" + suffix, [x], b =>
                 {
                     var (bx, bi, nhwc, bw, bb, by) = (b.Buffer(x), b.Buffer(identity), b.Scratch!, b.Buffer(weight), bias is null ? null : b.Buffer(bias), b.Buffer(node));
+                    PrepareToNhwc(b, batch, inChannels, height, width);
                     return () =>
                     {
                         ToNhwc(b.Device, bx, bi, nhwc, batch, inChannels, height, width);
@@ -151,6 +153,7 @@ internal sealed partial class HipLowering
             if (identity is null)
                 return () => b.Device.SqueezeExcite(bx, bwr, bbr, bwe, bbe, ws, by, batch, height, width, channels, reduced, activation);
             var bi = b.Buffer(identity);
+            PrepareToNhwc(b, batch, channels, height, width);
             return () =>
             {
                 ToNhwc(b.Device, bx, bi, by, batch, channels, height, width);
@@ -170,6 +173,18 @@ internal sealed partial class HipLowering
             var (bx, by) = (b.Buffer(x), b.Buffer(node));
             return () => b.Device.GlobalAvgPool(bx, by, batch, height, width, channels);
         });
+    }
+
+    /// <summary>
+    /// Whether dense convolutions are prepared (hv_conv2d_prepare) at bind time: at fp32 only, since the vendor path is fp32 and
+    /// fp16/bf16 convolutions run the direct kernel (nothing to tune).
+    /// </summary>
+    bool VendorConvolutions => _elementSize == sizeof(float);
+
+    /// <summary>hv_conv2d_prepare for <see cref="ToNhwc"/>'s 1×1 conv at bind time (the native side keeps 1×1 on the exact direct kernel).</summary>
+    void PrepareToNhwc(HipStepBinding b, int batch, int channels, int height, int width)
+    {
+        if (VendorConvolutions) b.Tuned(b.Device.Conv2dPrepare(batch, channels, height, width, channels, 1, 1, 1, 1, default, NativeLayout.Nchw));
     }
 
     /// <summary>An identity [C, C, 1, 1] weight: hv_conv2d with it turns NCHW into NHWC (the ABI has no transpose entry).</summary>

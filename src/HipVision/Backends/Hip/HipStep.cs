@@ -10,5 +10,8 @@ namespace HipVision.Backends.Hip;
 /// </summary>
 internal sealed record HipStep(string Name, string Op, IReadOnlyList<Node> Writes, IReadOnlyList<Node> Reads, long ScratchBytes, Func<HipStepBinding, Action> Bind);
 
-/// <summary>What a <see cref="HipStep"/> binds to: the device, the buffer holding any node (activation or uploaded weight), its scratch.</summary>
-internal sealed record HipStepBinding(NativeDevice Device, Func<Node, NativeBuffer> Buffer, NativeBuffer? Scratch);
+/// <summary>
+/// What a <see cref="HipStep"/> binds to: the device, the buffer holding any node (activation or uploaded weight), its scratch, and
+/// where a step that prepares a convolution (hv_conv2d_prepare, at bind time) reports what the preparation did.
+/// </summary>
+internal sealed record HipStepBinding(NativeDevice Device, Func<Node, NativeBuffer> Buffer, NativeBuffer? Scratch, Action<NativeTuning> Tuned);
