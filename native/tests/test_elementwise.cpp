@@ -77,10 +77,13 @@ HV_TEST(elementwise_batch_norm) {
                         hv_buffer* b = affine ? bb.get() : nullptr;
                         HV_EXPECT_OK(hv_batch_norm(ctx.get(), bx.get(), bm.get(), bv.get(), g, b, by.get(), c.batch,
                                                    c.channels, c.spatial, layout, 1e-5f, hv_activation(act)));
-                        hvt::expect_relative(what, by.download(n), want, 1e-6);
+                        // Elementwise, so |Δ| per element: (x − mean)·scale + beta can cancel to near 0, where a
+                        // norm-relative bound on a one-element case (1, 1, 1) fails on float32 rounding alone
+                        // (seen: 2.45e-6 against 1e-6); outputs here are O(1..30), float32 keeps ~2e-6 absolute.
+                        hvt::expect_close(what, by.download(n), want, 1e-5, 1e-6);
                         HV_EXPECT_OK(hv_batch_norm(ctx.get(), bx.get(), bm.get(), bv.get(), g, b, bx.get(), c.batch,
                                                    c.channels, c.spatial, layout, 1e-5f, hv_activation(act)));
-                        hvt::expect_relative(what + " in place", bx.download(n), want, 1e-6);
+                        hvt::expect_close(what + " in place", bx.download(n), want, 1e-5, 1e-6);
                     }
     }
 }
