@@ -61,16 +61,8 @@ internal sealed partial class NativeDevice
         long outChannels, long kernelH, long kernelW, long strideH, long strideW, Padding2d padding, NativeLayout xLayout,
         NativeActivation activation = NativeActivation.None)
     {
-        Extent(batch, nameof(batch)); Extent(inChannels, nameof(inChannels), min: 1); Extent(height, nameof(height), min: 1);
-        Extent(width, nameof(width), min: 1); Extent(outChannels, nameof(outChannels), min: 1);
-        Extent(kernelH, nameof(kernelH), min: 1, max: MaxConvTaps); Extent(kernelW, nameof(kernelW), min: 1, max: MaxConvTaps);
-        if (kernelH * kernelW > MaxConvTaps) throw new ArgumentOutOfRangeException(nameof(kernelW), $"kernel {kernelH}x{kernelW} exceeds {MaxConvTaps} taps");
-        Extent(strideH, nameof(strideH), min: 1); Extent(strideW, nameof(strideW), min: 1);
-        CheckPadding(padding);
+        var (oh, ow) = CheckConv(batch, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padding, xLayout);
         CheckActivation(activation);
-        if (!Enum.IsDefined(xLayout)) throw new ArgumentOutOfRangeException(nameof(xLayout), xLayout, "unknown layout");
-        long oh = ConvOutput(height, kernelH, strideH, padding.Top, padding.Bottom, nameof(height));
-        long ow = ConvOutput(width, kernelW, strideW, padding.Left, padding.Right, nameof(width));
         RequireBuffer(x, batch * inChannels * height * width, nameof(x));
         RequireBuffer(weight, outChannels * inChannels * kernelH * kernelW, nameof(weight));
         RequireOptional(bias, outChannels, nameof(bias));
@@ -81,11 +73,8 @@ internal sealed partial class NativeDevice
             outChannels, kernelH, kernelW, strideH, strideW, PaddingOf(padding), xLayout, activation));
     }
 
-    /// <summary>
-    /// Chooses, once and before any run, what <see cref="Conv2d"/> runs for this shape (hv_conv2d_prepare): the vendor library's
-    /// find step, or its earlier result from the tuning cache, or the direct kernel. Same shape arguments as <see cref="Conv2d"/>.
-    /// </summary>
-    public NativeTuning Conv2dPrepare(long batch, long inChannels, long height, long width, long outChannels, long kernelH, long kernelW,
+    /// <summary>The shape checks of <see cref="Conv2d"/> and <see cref="Conv2dPrepare"/>; returns the output height and width.</summary>
+    static (long Oh, long Ow) CheckConv(long batch, long inChannels, long height, long width, long outChannels, long kernelH, long kernelW,
         long strideH, long strideW, Padding2d padding, NativeLayout xLayout)
     {
         Extent(batch, nameof(batch)); Extent(inChannels, nameof(inChannels), min: 1); Extent(height, nameof(height), min: 1);
@@ -95,8 +84,18 @@ internal sealed partial class NativeDevice
         Extent(strideH, nameof(strideH), min: 1); Extent(strideW, nameof(strideW), min: 1);
         CheckPadding(padding);
         if (!Enum.IsDefined(xLayout)) throw new ArgumentOutOfRangeException(nameof(xLayout), xLayout, "unknown layout");
-        ConvOutput(height, kernelH, strideH, padding.Top, padding.Bottom, nameof(height));
-        ConvOutput(width, kernelW, strideW, padding.Left, padding.Right, nameof(width));
+        return (ConvOutput(height, kernelH, strideH, padding.Top, padding.Bottom, nameof(height)),
+                ConvOutput(width, kernelW, strideW, padding.Left, padding.Right, nameof(width)));
+    }
+
+    /// <summary>
+    /// Chooses, once and before any run, what <see cref="Conv2d"/> runs for this shape (hv_conv2d_prepare): the vendor library's
+    /// find step, or its earlier result from the tuning cache, or the direct kernel. Same shape arguments as <see cref="Conv2d"/>.
+    /// </summary>
+    public NativeTuning Conv2dPrepare(long batch, long inChannels, long height, long width, long outChannels, long kernelH, long kernelW,
+        long strideH, long strideW, Padding2d padding, NativeLayout xLayout)
+    {
+        CheckConv(batch, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padding, xLayout);
         Native.Check(NativeMethods.hv_conv2d_prepare(Handle, batch, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW,
             PaddingOf(padding), xLayout, out var tuning));
         return tuning;
