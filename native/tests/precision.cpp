@@ -18,18 +18,6 @@ struct Format {
 
 Format format_of(hv_dtype dtype) { return dtype == HV_DTYPE_FLOAT16 ? Format{10, 5} : Format{7, 8}; }
 
-uint32_t bits_of(float v) {
-    uint32_t u;
-    std::memcpy(&u, &v, 4);
-    return u;
-}
-
-float float_of(uint32_t u) {
-    float v;
-    std::memcpy(&v, &u, 4);
-    return v;
-}
-
 }  // namespace
 
 const char* dtype_label(hv_dtype dtype) {

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,18 @@
 #include "hipvision.h"
 
 namespace hvt {
+
+// A float's IEEE bits and back.
+inline uint32_t bits_of(float v) {
+    uint32_t u;
+    std::memcpy(&u, &v, 4);
+    return u;
+}
+inline float float_of(uint32_t u) {
+    float v;
+    std::memcpy(&v, &u, 4);
+    return v;
+}
 
 // "float32", "float16", "bfloat16".
 const char* dtype_label(hv_dtype dtype);

@@ -16,18 +16,6 @@
 
 namespace {
 
-float from_bits(uint32_t u) {
-    float v;
-    std::memcpy(&v, &u, 4);
-    return v;
-}
-
-uint32_t to_bits(float v) {
-    uint32_t u;
-    std::memcpy(&u, &v, 4);
-    return u;
-}
-
 std::vector<float> special_floats() {
     std::vector<float> v = {0.0f, -0.0f, 1.0f, -1.0f, 65504.0f, 65505.0f, 65519.99f, 65520.0f, -65520.0f, 65536.0f,
                             1e6f, INFINITY, -INFINITY, FLT_MAX, -FLT_MAX, FLT_MIN, FLT_MIN / 2, FLT_TRUE_MIN,
@@ -45,9 +33,9 @@ std::vector<float> special_floats() {
         v.push_back(std::nextafter(tie, INFINITY));
     }
     for (uint32_t nan : {0x7fc00000u, 0xffc00000u, 0x7f800001u, 0x7fa5a5a5u, 0xff812345u, 0x7fffffffu, 0x7f802000u})
-        v.push_back(from_bits(nan));
+        v.push_back(hvt::float_of(nan));
     std::uniform_int_distribution<uint32_t> any;
-    for (int i = 0; i < 4000; ++i) v.push_back(from_bits(any(hvt::rng())));
+    for (int i = 0; i < 4000; ++i) v.push_back(hvt::float_of(any(hvt::rng())));
     std::uniform_real_distribution<float> mantissa(1.0f, 2.0f);
     std::uniform_int_distribution<int> exponent(-30, 17);
     for (int i = 0; i < 4000; ++i) v.push_back((i % 2 ? -1 : 1) * std::ldexp(mantissa(hvt::rng()), exponent(hvt::rng())));
@@ -59,7 +47,7 @@ void expect_bits(const std::string& what, const std::vector<uint16_t>& got, cons
     size_t bad = 0;
     for (size_t i = 0; i < got.size(); ++i)
         if (got[i] != want[i] && bad++ < 4) {
-            HV_CHECK(got[i] == want[i]) << what << ": [" << i << "] from float bits 0x" << std::hex << to_bits(in[i])
+            HV_CHECK(got[i] == want[i]) << what << ": [" << i << "] from float bits 0x" << std::hex << hvt::bits_of(in[i])
                                         << " (" << in[i] << ") got 0x" << got[i] << ", want 0x" << want[i] << std::dec;
         }
     HV_CHECK(bad == 0) << what << ": " << bad << " of " << got.size() << " differ";
@@ -91,7 +79,7 @@ HV_TEST(cast_float_to_half_types) {
             const std::vector<float> wide = back.download(n);
             size_t bad = 0;
             for (size_t i = 0; i < n; ++i)
-                if (to_bits(wide[i]) != to_bits(hvt::ref_decode(t, want[i]))) ++bad;
+                if (hvt::bits_of(wide[i]) != hvt::bits_of(hvt::ref_decode(t, want[i]))) ++bad;
             HV_CHECK(bad == 0) << hvt::dtype_label(t) << " -> float32 after the round trip: " << bad << " differ";
         }
     }
@@ -121,7 +109,7 @@ HV_TEST(cast_every_half_pattern) {
                 want_cross[i] = hvt::ref_encode(other, want_wide[i]);
             }
             size_t bad = 0;
-            for (size_t i = 0; i < n; ++i) bad += to_bits(w[i]) != to_bits(want_wide[i]);
+            for (size_t i = 0; i < n; ++i) bad += hvt::bits_of(w[i]) != hvt::bits_of(want_wide[i]);
             HV_CHECK(bad == 0) << hvt::dtype_label(t) << " -> float32: " << bad << " of 65536 patterns differ";
             const std::string name = hvt::dtype_label(t);
             expect_bits(name + " -> float32 -> " + name, narrow.download_bits(n), want_narrow, want_wide);
